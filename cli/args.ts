@@ -1,0 +1,154 @@
+/** Command-line arguments, parsed without a library: a handful of commands and flags. */
+
+export type Command = 'check' | 'simulate' | 'explore' | 'diagram';
+export type Format = 'text' | 'json' | 'sarif';
+
+export interface CliArgs {
+  command: Command;
+  files: string[];
+  format: Format;
+  runs: number | null;
+  seed: number | null;
+  steps: number | null;
+  depth: number | null;
+  maxStates: number | null;
+  timeMs: number;
+  params: Map<string, number>;
+  scenario: string | null;
+  check: string | null;
+  out: string | null;
+  symmetry: boolean;
+  verbose: boolean;
+  /** `--window STEP±K` for diagrams. */
+  window: { focus: number; radius: number } | null;
+}
+
+export class UsageError extends Error {}
+
+export const usage = `usage: faultline <command> FILE... [options]
+
+commands:
+  check FILE...       parse, check, and run every check block and scenario
+  simulate FILE       random runs of each check and scenario
+  explore FILE        exhaustive exploration of each check and scenario
+  diagram FILE        a Mermaid sequence diagram of a scenario's (or check's) trace
+
+options:
+  --format text|json|sarif   output format (default text)
+  --runs N --seed S --steps K   simulation bounds
+  --depth D --max-states M      exploration bounds
+  --time MS                     time budget per run (default 60000)
+  --param NAME=VALUE            override a param (repeatable)
+  --scenario NAME / --check NAME   select one run
+  --out FILE                    write the diagram to FILE
+  --window STEP+-K              draw steps STEP-K..STEP+K of a long trace
+  --no-symmetry                 explore without symmetry reduction
+  --verbose                     also print hints and expected violations
+
+exit codes: 0 clean, 1 errors or unexpected verdicts, 2 usage error`;
+
+function whole(flag: string, value: string | undefined, min = 0): number {
+  if (value === undefined || !/^-?\d+$/.test(value)) throw new UsageError(`${flag} needs a whole number`);
+  const n = Number(value);
+  if (n < min) throw new UsageError(`${flag} must be at least ${min}`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') throw new UsageError('no command given');
+  if (command !== 'check' && command !== 'simulate' && command !== 'explore' && command !== 'diagram') {
+    throw new UsageError(`unknown command "${command}"`);
+  }
+  const args: CliArgs = {
+    command,
+    files: [],
+    format: 'text',
+    runs: null,
+    seed: null,
+    steps: null,
+    depth: null,
+    maxStates: null,
+    timeMs: 60_000,
+    params: new Map(),
+    scenario: null,
+    check: null,
+    out: null,
+    symmetry: true,
+    verbose: false,
+    window: null,
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') && !a.startsWith('--param=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--format': {
+        const f = value();
+        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not "${f}"`);
+        args.format = f;
+        break;
+      }
+      case '--runs':
+        args.runs = whole(flag, value(), 1);
+        break;
+      case '--seed':
+        args.seed = whole(flag, value());
+        break;
+      case '--steps':
+        args.steps = whole(flag, value(), 1);
+        break;
+      case '--depth':
+        args.depth = whole(flag, value(), 0);
+        break;
+      case '--max-states':
+        args.maxStates = whole(flag, value(), 1);
+        break;
+      case '--time':
+        args.timeMs = whole(flag, value(), 1);
+        break;
+      case '--param':
+      case '--param=': {
+        const v = a.startsWith('--param=') ? a.slice('--param='.length) : value();
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(-?\d+)$/.exec(v);
+        if (!m) throw new UsageError(`--param takes NAME=VALUE, like N=5`);
+        args.params.set(m[1]!, Number(m[2]));
+        break;
+      }
+      case '--scenario':
+        args.scenario = value();
+        break;
+      case '--check':
+        args.check = value();
+        break;
+      case '--out':
+        args.out = value();
+        break;
+      case '--window': {
+        const v = value();
+        const m = /^(\d+)(?:(?:\+-|±)(\d+))?$/.exec(v);
+        if (!m) throw new UsageError('--window takes STEP+-K, like 120+-20');
+        args.window = { focus: Number(m[1]), radius: m[2] !== undefined ? Number(m[2]) : 25 };
+        break;
+      }
+      case '--no-symmetry':
+        args.symmetry = false;
+        break;
+      case '--verbose':
+      case '-v':
+        args.verbose = true;
+        break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option "${a}"`);
+        args.files.push(a);
+    }
+  }
+  if (args.files.length === 0) throw new UsageError(`${command} needs at least one FILE`);
+  if (command !== 'check' && args.files.length > 1) throw new UsageError(`${command} takes one FILE`);
+  return args;
+}

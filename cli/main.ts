@@ -1,0 +1,267 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { analyzeText } from '../language/analyze.js';
+import type { CheckedModel } from '../language/check/model.js';
+import type { Diagnostic } from '../language/diagnostic.js';
+import { sortDiagnostics } from '../language/diagnostic.js';
+import { LineIndex } from '../language/span.js';
+import type { RunOverrides } from '../engine/compile.js';
+import { runSources } from '../engine/compile.js';
+import { describeStep } from '../engine/describe-step.js';
+import { reportDiagnostics, runLabel, statusText } from '../engine/report-diagnostics.js';
+import type { RunReport } from '../engine/run-check.js';
+import { runCheck } from '../engine/run-check.js';
+import type { RunSource } from '../engine/system.js';
+import { sampleTrace } from '../engine/sample-trace.js';
+import { traceToMermaid } from '../render/mermaid.js';
+import { toSarif } from '../render/sarif.js';
+import type { CliArgs } from './args.js';
+import { parseArgs, usage, UsageError } from './args.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const version = '0.1.0';
+const maxFileBytes = 64 * 1024 * 1024;
+
+interface FileResult {
+  file: string;
+  text: string;
+  diagnostics: Diagnostic[];
+  runs: RunReport[];
+  readError: string | null;
+}
+
+/** Runs one command line; returns the exit code. Never throws. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`faultline: ${e.message}\n\n${usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    return execute(args, io);
+  } catch (e) {
+    io.stderr(`faultline: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+function readSource(file: string): { text: string } | { error: string } {
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) return { error: 'is a directory, not a .ftp file' };
+    if (st.size > maxFileBytes) return { error: `is ${Math.round(st.size / 1024 / 1024)} MB; files over 64 MB are not read` };
+    return { text: readFileSync(file, 'utf8') };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') return { error: 'no such file' };
+    if (code === 'EACCES') return { error: 'permission denied' };
+    return { error: `cannot be read (${code ?? (e instanceof Error ? e.message : String(e))})` };
+  }
+}
+
+function execute(args: CliArgs, io: CliIo): number {
+  const overrides: RunOverrides = {
+    params: args.params,
+    bounds: {
+      ...(args.runs !== null ? { runs: args.runs } : {}),
+      ...(args.seed !== null ? { seed: args.seed } : {}),
+      ...(args.steps !== null ? { steps: args.steps } : {}),
+      ...(args.depth !== null ? { depth: args.depth } : {}),
+      ...(args.maxStates !== null ? { states: args.maxStates } : {}),
+    },
+    symmetry: args.symmetry,
+  };
+  const runOptions = (mode?: 'explore' | 'simulate') => ({
+    now: () => performance.now(),
+    timeBudgetMs: args.timeMs,
+    overrides,
+    memoryUsed: () => process.memoryUsage().heapUsed,
+    maxMemoryBytes: 8 * 1024 ** 3,
+    ...(mode ? { mode } : {}),
+  });
+
+  if (args.command === 'diagram') return diagram(args, io, runOptions());
+
+  const results: FileResult[] = [];
+  for (const file of args.files) {
+    const read = readSource(file);
+    if ('error' in read) {
+      results.push({ file, text: '', diagnostics: [], runs: [], readError: read.error });
+      continue;
+    }
+    const analysis = analyzeText(read.text);
+    const diagnostics = [...analysis.diagnostics];
+    const runs: RunReport[] = [];
+    if (!analysis.model.hasErrors && !diagnostics.some((d) => d.severity === 'error')) {
+      const mode = args.command === 'check' ? undefined : args.command;
+      for (const source of selectSources(analysis.model, args)) {
+        const report = runCheck(analysis.model, source, runOptions(mode));
+        runs.push(report);
+        diagnostics.push(...reportDiagnostics(report));
+      }
+    }
+    results.push({ file, text: read.text, diagnostics: sortDiagnostics(diagnostics), runs, readError: null });
+  }
+
+  const failed = results.some((r) => r.readError !== null || r.diagnostics.some((d) => d.severity === 'error') || r.runs.some((x) => !x.ok));
+  if (args.format === 'json') io.stdout(`${JSON.stringify(jsonReport(results), null, 2)}\n`);
+  else if (args.format === 'sarif') {
+    const sarif = toSarif(
+      results.map((r) => ({ uri: r.file, text: r.text, diagnostics: r.diagnostics })),
+      version,
+    );
+    io.stdout(`${JSON.stringify(sarif, null, 2)}\n`);
+    for (const r of results) if (r.readError) io.stderr(`${r.file}: error: ${r.readError}\n`);
+  } else for (const r of results) io.stdout(textReport(r, args.verbose));
+  return failed ? 1 : 0;
+}
+
+function selectSources(model: CheckedModel, args: CliArgs): RunSource[] {
+  const all = runSources(model);
+  if (args.scenario === null && args.check === null) return all;
+  return all.filter((s) => {
+    if (!s) return false;
+    if (args.scenario !== null && s.kind === 'ScenarioDecl') return s.name.name === args.scenario;
+    if (args.check !== null && s.kind === 'CheckDecl') return s.name?.name === args.check;
+    return false;
+  });
+}
+
+function position(index: LineIndex, offset: number): { line: number; column: number } {
+  const p = index.positionAt(offset);
+  return { line: p.line + 1, column: p.character + 1 };
+}
+
+function textReport(r: FileResult, verbose: boolean): string {
+  if (r.readError) return `${r.file}: error: ${r.readError}\n`;
+  const index = new LineIndex(r.text);
+  const lines: string[] = [];
+  for (const d of r.diagnostics) {
+    if (d.severity === 'hint' && !verbose) continue;
+    const p = position(index, d.span.start);
+    lines.push(`${r.file}:${p.line}:${p.column}: ${d.severity}: ${d.message} [${d.code}]`);
+    const unexpected = d.code === 'FTP401' || d.code === 'FTP402' || d.code === 'FTP405';
+    if (unexpected && (d.severity === 'error' || verbose)) {
+      for (const rel of d.related) {
+        const q = position(index, rel.span.start);
+        lines.push(`    ${rel.message}  (${r.file}:${q.line}:${q.column})`);
+      }
+    }
+  }
+  for (const run of r.runs) {
+    lines.push(`${r.file}: ${runLabel(run).replace(/^in /, '')}: ${runSummary(run)}`);
+  }
+  if (r.diagnostics.length === 0 && r.runs.length === 0) lines.push(`${r.file}: ok`);
+  return `${lines.join('\n')}\n`;
+}
+
+function runSummary(run: RunReport): string {
+  const parts: string[] = [];
+  if (run.explore) {
+    const e = run.explore;
+    parts.push(`${e.states.toLocaleString('en-US')} states, ${e.transitions.toLocaleString('en-US')} transitions, depth ${e.depth}, ${Math.round(e.elapsedMs)} ms`);
+    if (e.symmetry) parts.push('symmetry reduced');
+  }
+  if (run.simulate) {
+    const s = run.simulate;
+    parts.push(`${s.runs} runs, ${s.steps.toLocaleString('en-US')} steps, ${Math.round(s.elapsedMs)} ms`);
+  }
+  if (run.status !== 'complete') parts.push(statusText(run));
+  const verdicts = run.verdicts.map((v) => `${v.property} ${v.outcome === 'unknown' ? 'not violated' : v.outcome}${v.ok ? '' : ' (unexpected)'}`);
+  return `${parts.join(', ')}: ${run.ok ? 'ok' : 'FAILED'}${verdicts.length ? ` (${verdicts.join('; ')})` : ''}`;
+}
+
+function jsonReport(results: FileResult[]) {
+  return {
+    version,
+    ok: !results.some((r) => r.readError !== null || r.diagnostics.some((d) => d.severity === 'error') || r.runs.some((x) => !x.ok)),
+    files: results.map((r) => {
+      const index = new LineIndex(r.text);
+      return {
+        file: r.file,
+        error: r.readError,
+        diagnostics: r.diagnostics.map((d) => ({
+          code: d.code,
+          severity: d.severity,
+          message: d.message,
+          start: position(index, d.span.start),
+          end: position(index, d.span.end),
+          related: d.related.map((x) => ({ message: x.message, start: position(index, x.span.start), end: position(index, x.span.end) })),
+        })),
+        runs: r.runs.map((run) => ({
+          run: run.run,
+          kind: run.runKind,
+          mode: run.mode,
+          status: run.status,
+          ok: run.ok,
+          explore: run.explore,
+          simulate: run.simulate,
+          verdicts: run.verdicts.map((v) => ({
+            property: v.property,
+            kind: v.kind,
+            outcome: v.outcome,
+            expected: v.expected,
+            ok: v.ok,
+            message: v.message,
+            seed: v.seed,
+            trace: v.trace,
+          })),
+        })),
+      };
+    }),
+  };
+}
+
+function diagram(args: CliArgs, io: CliIo, options: Parameters<typeof runCheck>[2]): number {
+  const file = args.files[0]!;
+  const read = readSource(file);
+  if ('error' in read) {
+    io.stderr(`${file}: error: ${read.error}\n`);
+    return 1;
+  }
+  const analysis = analyzeText(read.text);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 || analysis.model.hasErrors) {
+    const index = new LineIndex(read.text);
+    for (const d of errors) {
+      const p = position(index, d.span.start);
+      io.stderr(`${file}:${p.line}:${p.column}: error: ${d.message} [${d.code}]\n`);
+    }
+    return 1;
+  }
+  const sources = selectSources(analysis.model, args);
+  const wanted = args.scenario ?? args.check;
+  const source = wanted !== null ? sources[0] : (sources.find((s) => s?.kind === 'ScenarioDecl') ?? sources[0]);
+  if (source === undefined) {
+    io.stderr(`${file}: error: no ${args.scenario !== null ? `scenario named ${args.scenario}` : `check named ${args.check}`}\n`);
+    return 2;
+  }
+  const report = runCheck(analysis.model, source, options);
+  const violated = report.verdicts.find((v) => v.trace && !v.ok) ?? report.verdicts.find((v) => v.trace);
+  const trace = violated?.trace ?? sampleTrace(analysis.model, source, options.overrides ?? {}, args.seed ?? 1, args.steps ?? 200);
+  if (!trace) {
+    io.stderr(`${file}: error: the run could not be compiled\n`);
+    return 1;
+  }
+  const text = traceToMermaid(trace, args.window ? { window: args.window } : {});
+  if (args.out) {
+    try {
+      writeFileSync(args.out, text);
+    } catch (e) {
+      io.stderr(`${args.out}: error: cannot write (${(e as { code?: string }).code ?? String(e)})\n`);
+      return 1;
+    }
+    io.stdout(`${args.out}: ${trace.steps.length} steps${violated ? `, ${violated.property} ${violated.outcome}` : ''}\n`);
+  } else io.stdout(text);
+  if (args.verbose) for (const s of trace.steps) io.stderr(`${describeStep(s)}\n`);
+  return 0;
+}

@@ -1,0 +1,206 @@
+import { FingerprintSet, hashWords } from './fingerprint-set.js';
+import { canonicalWords } from './symmetry.js';
+import type { State, TransitionSystem } from './system.js';
+import type { Successor } from './steps.js';
+import { failuresAtEnd, failuresInState } from './properties.js';
+import { initialStates, isTerminal, successors } from './steps.js';
+
+/** Asked every ~1k expansions; when it says stop, exploration returns what it has. */
+export interface StopSignal {
+  readonly stopped: boolean;
+}
+
+export interface ExploreLimits {
+  maxDepth: number;
+  maxStates: number;
+  /** Absolute time (per `now`) after which exploration stops with `limit-time`. */
+  deadline: number;
+  now: () => number;
+  stop?: StopSignal;
+  /** Bytes the run may use; `memoryUsed` reports what it uses (the core cannot ask the process). */
+  maxMemoryBytes?: number;
+  memoryUsed?: () => number;
+  /** Keep exploring after every property is violated (to count states). */
+  exhaustive?: boolean;
+}
+
+export type ExploreStatus = 'complete' | 'stopped' | 'limit-states' | 'limit-depth' | 'limit-time' | 'limit-memory';
+
+export type ViolationKind = 'invariant' | 'eventually' | 'runtime-error';
+
+/** A property found false, with the path that shows it: the initial state's index, then successor indices. */
+export interface Violation {
+  property: string;
+  kind: ViolationKind;
+  message: string;
+  initial: number;
+  path: number[];
+}
+
+export interface ExploreStats {
+  /** Distinct states stored. */
+  states: number;
+  /** Successors generated (edges of the state graph). */
+  transitions: number;
+  /** Deepest BFS level completed. */
+  depth: number;
+  terminal: number;
+  /** Terminal states with messages still in flight that no handler accepts. */
+  deadlocks: number;
+  elapsedMs: number;
+  /** Bytes of the visited set and the parent links, per state. */
+  bytesPerState: number;
+  collisionProbability: number;
+  symmetry: boolean;
+}
+
+export interface ExploreResult {
+  status: ExploreStatus;
+  stats: ExploreStats;
+  /** The first (shortest) violation of each property, in property order. */
+  violations: Violation[];
+  /** Script events that fired in some explored run (bit i = event i). */
+  scriptFired: number;
+}
+
+/** Breadth-first exploration of every reachable state, within limits. Never throws on a stop. */
+export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): ExploreResult {
+  const started = limits.now();
+  const seen = new FingerprintSet(1 << 14);
+  let parents = new Int32Array(1 << 14);
+  let via = new Int32Array(1 << 14);
+  const violations = new Map<string, Violation>();
+  const words: number[] = [];
+  let transitions = 0;
+  let terminal = 0;
+  let deadlocks = 0;
+  let scriptFired = 0;
+  let status: ExploreStatus = 'complete';
+  let depthDone = 0;
+
+  const store = (s: State, parent: number, index: number): number => {
+    words.length = 0;
+    canonicalWords(sys, s, words);
+    const [h1, h2] = hashWords(words);
+    const id = seen.size;
+    if (seen.addOrGet(h1, h2, id) >= 0) return -1;
+    if (id >= parents.length) {
+      const np = new Int32Array(parents.length * 2);
+      np.set(parents);
+      parents = np;
+      const nv = new Int32Array(via.length * 2);
+      nv.set(via);
+      via = nv;
+    }
+    parents[id] = parent;
+    via[id] = index;
+    return id;
+  };
+  const pathTo = (id: number): { initial: number; path: number[] } => {
+    const path: number[] = [];
+    let cur = id;
+    while (parents[cur]! >= 0) {
+      path.push(via[cur]!);
+      cur = parents[cur]!;
+    }
+    return { initial: via[cur]!, path: path.reverse() };
+  };
+  const record = (property: string, kind: ViolationKind, message: string, where: { initial: number; path: number[] }) => {
+    if (violations.has(property)) return;
+    violations.set(property, { property, kind, message, ...where });
+  };
+  const checkState = (s: State, id: number) => {
+    for (const f of failuresInState(sys, s, (name) => violations.has(name))) record(f.property, f.kind, f.message, pathTo(id));
+  };
+  const checkTerminal = (s: State, id: number) => {
+    for (const f of failuresAtEnd(sys, s, (name) => violations.has(name))) record(f.property, f.kind, f.message, pathTo(id));
+  };
+  const allViolated = () => !limits.exhaustive && sys.properties.length > 0 && violations.size >= sys.properties.length;
+
+  let frontier: { state: State; id: number }[] = [];
+  initialStates(sys).forEach((s, i) => {
+    const id = store(s, -1, i);
+    if (id < 0) return;
+    frontier.push({ state: s, id });
+    checkState(s, id);
+  });
+
+  let expansions = 0;
+  let depth = 0;
+  outer: while (frontier.length > 0) {
+    if (depth >= limits.maxDepth) {
+      if (frontier.some((f) => successors(sys, f.state).length > 0)) status = 'limit-depth';
+      break;
+    }
+    const next: { state: State; id: number }[] = [];
+    for (const { state, id } of frontier) {
+      if ((++expansions & 1023) === 0) {
+        if (limits.stop?.stopped) {
+          status = 'stopped';
+          break outer;
+        }
+        if (limits.now() > limits.deadline) {
+          status = 'limit-time';
+          break outer;
+        }
+        if (limits.maxMemoryBytes && limits.memoryUsed && limits.memoryUsed() > limits.maxMemoryBytes) {
+          status = 'limit-memory';
+          break outer;
+        }
+      }
+      let succs: Successor[];
+      succs = successors(sys, state);
+      transitions += succs.length;
+      if (isTerminal(succs)) {
+        terminal++;
+        if (state.msgs.length > 0) deadlocks++;
+        checkTerminal(state, id);
+      }
+      for (let k = 0; k < succs.length; k++) {
+        const { state: t, step } = succs[k]!;
+        if (step.script >= 0) scriptFired |= 1 << step.script;
+        if (step.error) {
+          record(`handler error`, 'runtime-error', step.error.message, withExtra(pathTo(id), k));
+          continue;
+        }
+        const tid = store(t, id, k);
+        if (tid < 0) continue;
+        checkState(t, tid);
+        if (seen.size >= limits.maxStates) {
+          status = 'limit-states';
+          break outer;
+        }
+        next.push({ state: t, id: tid });
+      }
+      if (allViolated()) break outer;
+    }
+    depth++;
+    if (next.length > 0) depthDone = depth;
+    frontier = next;
+  }
+
+  const elapsedMs = limits.now() - started;
+  const ordered = sys.properties.map((p) => violations.get(p.name)).filter((v): v is Violation => v !== undefined);
+  const err = violations.get('handler error');
+  if (err) ordered.push(err);
+  return {
+    status,
+    stats: {
+      states: seen.size,
+      transitions,
+      depth: depthDone,
+      terminal,
+      deadlocks,
+      elapsedMs,
+      bytesPerState: seen.size > 0 ? (seen.bytes + parents.byteLength + via.byteLength) / seen.size : 0,
+      collisionProbability: seen.collisionProbability(),
+      symmetry: sys.symmetry,
+    },
+    violations: ordered,
+    scriptFired,
+  };
+}
+
+function withExtra(where: { initial: number; path: number[] }, extra: number | null): { initial: number; path: number[] } {
+  return extra === null ? where : { initial: where.initial, path: [...where.path, extra] };
+}

@@ -1,0 +1,88 @@
+/**
+ * The visited set: 64-bit fingerprints (two independent 32-bit hashes of a
+ * state's words) in an open-addressing table, each mapped to a state id.
+ * Storing fingerprints instead of states keeps memory per state small; the
+ * chance that two distinct states collide is reported by `collisionProbability`.
+ */
+export class FingerprintSet {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  private ids: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(initialCapacity = 1 << 16) {
+    let cap = 1024;
+    while (cap < initialCapacity) cap <<= 1;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.ids = new Int32Array(cap);
+    this.mask = cap - 1;
+  }
+
+  get bytes(): number {
+    return this.hi.byteLength + this.lo.byteLength + this.ids.byteLength;
+  }
+
+  /** Returns the id already stored for this fingerprint, or stores `id` and returns -1. */
+  addOrGet(h1: number, h2: number, id: number): number {
+    if ((this.size + 1) * 2 > this.ids.length) this.grow();
+    let i = h1 & this.mask;
+    for (;;) {
+      const stored = this.ids[i]!;
+      if (stored === 0) {
+        this.hi[i] = h1;
+        this.lo[i] = h2;
+        this.ids[i] = id + 1;
+        this.size++;
+        return -1;
+      }
+      if (this.hi[i] === h1 >>> 0 && this.lo[i] === h2 >>> 0) return stored - 1;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  /** The probability that at least two of the stored states share a fingerprint (birthday bound). */
+  collisionProbability(): number {
+    const n = this.size;
+    return Math.min(1, (n * (n - 1)) / 2 / 2 ** 64);
+  }
+
+  private grow(): void {
+    const { hi, lo, ids } = this;
+    const cap = ids.length * 2;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.ids = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.size = 0;
+    for (let j = 0; j < ids.length; j++) {
+      if (ids[j] !== 0) this.addOrGet(hi[j]!, lo[j]!, ids[j]! - 1);
+    }
+  }
+}
+
+/** Two independent 32-bit hashes of a word sequence (FNV-1a style and a multiply-xorshift mix). */
+export function hashWords(words: readonly number[]): [number, number] {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]! | 0;
+    h1 = Math.imul(h1 ^ w, 0x01000193);
+    h1 ^= h1 >>> 15;
+    let k = Math.imul(w, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h2 ^= Math.imul(k, 0x1b873593);
+    h2 = (h2 << 13) | (h2 >>> 19);
+    h2 = (Math.imul(h2, 5) + 0xe6546b64) | 0;
+  }
+  h1 ^= words.length;
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b);
+  h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
+  h1 ^= h1 >>> 16;
+  h2 ^= words.length;
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 0x85ebca6b);
+  h2 = Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35);
+  h2 ^= h2 >>> 16;
+  return [h1 >>> 0, h2 >>> 0];
+}

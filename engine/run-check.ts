@@ -1,0 +1,193 @@
+import type { CheckedModel } from '../language/check/model.js';
+import type { Diagnostic } from '../language/diagnostic.js';
+import type { Span } from '../language/span.js';
+import type { RunOverrides } from './compile.js';
+import { compileSystem, runSources } from './compile.js';
+import type { ExploreStats, ExploreStatus, StopSignal, Violation } from './explore.js';
+import { exploreStates } from './explore.js';
+import { shrinkViolation } from './shrink.js';
+import { simulateRuns } from './simulate.js';
+import type { RunSource, TransitionSystem } from './system.js';
+import type { Trace } from './trace.js';
+import { buildTrace } from './trace.js';
+
+export type Outcome = 'holds' | 'violated' | 'unknown';
+
+/** What a run found about one property, judged against what the file expects. */
+export interface Verdict {
+  property: string;
+  kind: 'invariant' | 'eventually' | 'runtime-error';
+  outcome: Outcome;
+  expected: 'holds' | 'violated';
+  /** Whether the outcome is what was expected (`unknown` passes only an expected `holds`). */
+  ok: boolean;
+  message: string;
+  /** The property's declaration (for a handler error: where it failed). */
+  span: Span;
+  nameSpan: Span;
+  expectationSpan: Span | null;
+  trace: Trace | null;
+  /** The simulation seed of the run that found it. */
+  seed: number | null;
+}
+
+export interface SimulationStats {
+  runs: number;
+  steps: number;
+  terminated: number;
+  elapsedMs: number;
+  stepsPerSecond: number;
+}
+
+export interface RunReport {
+  run: string;
+  runKind: TransitionSystem['runKind'] | 'none';
+  mode: 'explore' | 'simulate';
+  span: Span;
+  status: ExploreStatus;
+  explore: ExploreStats | null;
+  simulate: SimulationStats | null;
+  verdicts: Verdict[];
+  /** Scripted faults of a scenario that no run reached. */
+  unfired: { label: string; span: Span }[];
+  /** Problems that kept the run from starting (bad params, too many nodes). */
+  diagnostics: Diagnostic[];
+  ok: boolean;
+}
+
+export interface RunOptions {
+  now: () => number;
+  /** Milliseconds this run may take. */
+  timeBudgetMs: number;
+  stop?: StopSignal;
+  overrides?: RunOverrides;
+  maxMemoryBytes?: number;
+  memoryUsed?: () => number;
+  /** Force a mode regardless of the check (the CLI's `simulate` / `explore`). */
+  mode?: 'explore' | 'simulate';
+}
+
+/** Compiles and runs one check or scenario, and judges every property. */
+export function runCheck(model: CheckedModel, source: RunSource, options: RunOptions): RunReport {
+  const compiled = compileSystem(model, source, options.overrides);
+  const sys = compiled.value;
+  const span = source?.span ?? model.file.span;
+  if (!sys) {
+    return {
+      run: source?.name?.name ?? 'explore',
+      runKind: 'none',
+      mode: 'explore',
+      span,
+      status: 'stopped',
+      explore: null,
+      simulate: null,
+      verdicts: [],
+      unfired: [],
+      diagnostics: compiled.diagnostics,
+      ok: false,
+    };
+  }
+  const mode = options.mode ?? sys.mode;
+  const deadline = options.now() + options.timeBudgetMs;
+  let status: ExploreStatus;
+  let violations: (Violation & { seed?: number })[];
+  let exploreStats: ExploreStats | null = null;
+  let simStats: SimulationStats | null = null;
+  let fired: number;
+  if (mode === 'explore') {
+    const r = exploreStates(sys, {
+      maxDepth: sys.bounds.depth,
+      maxStates: sys.bounds.states,
+      deadline,
+      now: options.now,
+      ...(options.stop ? { stop: options.stop } : {}),
+      ...(options.maxMemoryBytes ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
+      ...(options.memoryUsed ? { memoryUsed: options.memoryUsed } : {}),
+    });
+    status = r.status;
+    violations = r.violations;
+    exploreStats = r.stats;
+    fired = r.scriptFired;
+  } else {
+    const r = simulateRuns(sys, {
+      runs: sys.bounds.runs,
+      steps: sys.bounds.steps,
+      seed: sys.bounds.seed,
+      deadline,
+      now: options.now,
+      ...(options.stop ? { stop: options.stop } : {}),
+    });
+    status = r.status;
+    violations = r.violations.map((v) => shrinkViolation(sys, v));
+    fired = r.scriptFired;
+    simStats = {
+      runs: r.runs,
+      steps: r.steps,
+      terminated: r.terminated,
+      elapsedMs: r.elapsedMs,
+      stepsPerSecond: r.elapsedMs > 0 ? (r.steps / r.elapsedMs) * 1000 : r.steps * 1000,
+    };
+  }
+
+  const expected = new Map(sys.expectations.map((e) => [e.property, e]));
+  const verdicts: Verdict[] = sys.properties.map((p) => {
+    const v = violations.find((x) => x.property === p.name);
+    const exp = expected.get(p.name);
+    const outcome: Outcome = v ? 'violated' : mode === 'explore' && status === 'complete' ? 'holds' : 'unknown';
+    const want = exp?.outcome ?? 'holds';
+    return {
+      property: p.name,
+      kind: p.kind,
+      outcome,
+      expected: want,
+      ok: want === 'holds' ? outcome !== 'violated' : outcome === 'violated',
+      message: v ? v.message : outcome === 'holds' ? `${p.name} holds` : `${p.name} was not violated, but the search was not exhaustive (${status})`,
+      span: p.span,
+      nameSpan: p.nameSpan,
+      expectationSpan: exp?.span ?? null,
+      trace: v ? buildTrace(sys, v.initial, v.path, { property: p.name, kind: p.kind, message: v.message, span: p.span }) : null,
+      seed: v?.seed ?? null,
+    };
+  });
+  const handlerError = violations.find((v) => v.kind === 'runtime-error');
+  if (handlerError) {
+    const trace = buildTrace(sys, handlerError.initial, handlerError.path, null);
+    const failing = trace.steps[trace.steps.length - 1]?.error;
+    const where = failing?.span ?? span;
+    trace.violation = { property: 'handler error', kind: 'runtime-error', message: handlerError.message, step: trace.steps.length, span: where };
+    verdicts.push({
+      property: 'handler error',
+      kind: 'runtime-error',
+      outcome: 'violated',
+      expected: 'holds',
+      ok: false,
+      message: handlerError.message,
+      span: where,
+      nameSpan: where,
+      expectationSpan: null,
+      trace,
+      seed: handlerError.seed ?? null,
+    });
+  }
+  const unfired = sys.script
+    .filter((e) => !((fired >> e.index) & 1) && e.action.kind !== 'drop')
+    .map((e) => ({ label: e.label, span: e.span }));
+  return {
+    run: sys.runName,
+    runKind: sys.runKind,
+    mode,
+    span,
+    status,
+    explore: exploreStats,
+    simulate: simStats,
+    verdicts,
+    unfired,
+    diagnostics: compiled.diagnostics,
+    ok: verdicts.every((v) => v.ok),
+  };
+}
+
+/** Runs every check and scenario of a file (or one default exploration). */
+export function runAllChecks(model: CheckedModel, options: RunOptions): RunReport[] {
+  return runSources(model).map((source) => runCheck(model, source, options));
+}

@@ -1,0 +1,144 @@
+import type { ExploreStatus, StopSignal, Violation, ViolationKind } from './explore.js';
+import { Rng, runSeed } from './rng.js';
+import type { Successor } from './steps.js';
+import { failuresAtEnd, failuresInState } from './properties.js';
+import { initialStates, isTerminal, successors } from './steps.js';
+import type { State, TransitionSystem } from './system.js';
+
+export interface SimulateOptions {
+  runs: number;
+  steps: number;
+  seed: number;
+  deadline: number;
+  now: () => number;
+  stop?: StopSignal;
+}
+
+/** A violation found by simulation, with the seed of the run that found it. */
+export interface SimulatedViolation extends Violation {
+  seed: number;
+}
+
+export interface SimulateResult {
+  status: ExploreStatus;
+  runs: number;
+  steps: number;
+  elapsedMs: number;
+  /** Runs that ended in a terminal state (rather than the step bound or a violation). */
+  terminated: number;
+  violations: SimulatedViolation[];
+  scriptFired: number;
+}
+
+/**
+ * Random runs: from a random initial state, repeatedly take a random successor.
+ * Fault steps are taken with a lower probability than protocol steps, so a run
+ * does not spend its whole budget in its first steps.
+ */
+export function simulateRuns(sys: TransitionSystem, options: SimulateOptions): SimulateResult {
+  const started = options.now();
+  const violations = new Map<string, SimulatedViolation>();
+  const inits = initialStates(sys);
+  let steps = 0;
+  let terminated = 0;
+  let scriptFired = 0;
+  let status: ExploreStatus = 'complete';
+  let run = 0;
+  for (; run < options.runs; run++) {
+    if (options.stop?.stopped) {
+      status = 'stopped';
+      break;
+    }
+    if (options.now() > options.deadline) {
+      status = 'limit-time';
+      break;
+    }
+    const seed = runSeed(options.seed, run);
+    let path: number[] = [];
+    let initial = 0;
+    const found = (property: string, kind: ViolationKind, message: string) => {
+      const prior = violations.get(property);
+      if (!prior || prior.path.length > path.length) violations.set(property, { property, kind, message, initial, path: path.slice(), seed });
+    };
+    const walk = randomWalk(sys, inits, seed, options.steps, (s, succs, walkPath, walkInitial) => {
+      path = walkPath;
+      initial = walkInitial;
+      if (succs === null) {
+        const failures = failuresInState(sys, s, () => false);
+        for (const f of failures) found(f.property, f.kind, f.message);
+        return failures.length > 0;
+      }
+      for (const f of failuresAtEnd(sys, s, () => false)) found(f.property, f.kind, f.message);
+      return false;
+    });
+    steps += walk.path.length;
+    if (walk.ended === 'terminal') terminated++;
+    scriptFired |= walk.scriptFired;
+    if (walk.error) {
+      path = walk.path;
+      found('handler error', 'runtime-error', walk.error);
+    }
+  }
+  const ordered = sys.properties.map((p) => violations.get(p.name)).filter((v): v is SimulatedViolation => v !== undefined);
+  const err = violations.get('handler error');
+  if (err) ordered.push(err);
+  return { status, runs: run, steps, elapsedMs: options.now() - started, terminated, violations: ordered, scriptFired };
+}
+
+export interface Walk {
+  initial: number;
+  path: number[];
+  ended: 'terminal' | 'bound' | 'stopped' | 'error';
+  error: string | null;
+  scriptFired: number;
+}
+
+/**
+ * One seeded random run. `visit` sees every state (with `succs` null) and every
+ * terminal state (with its successors); returning true ends the run there.
+ */
+export function randomWalk(
+  sys: TransitionSystem,
+  inits: State[],
+  seed: number,
+  maxSteps: number,
+  visit: (s: State, succs: Successor[] | null, path: number[], initial: number) => boolean,
+): Walk {
+  const rng = new Rng(seed);
+  const initial = rng.below(inits.length);
+  let s: State = inits[initial]!;
+  const path: number[] = [];
+  let scriptFired = 0;
+  if (visit(s, null, path, initial)) return { initial, path, ended: 'stopped', error: null, scriptFired };
+  for (let k = 0; k < maxSteps; k++) {
+    const succs = successors(sys, s);
+    if (isTerminal(succs)) {
+      if (visit(s, succs, path, initial) || succs.length === 0) return { initial, path, ended: 'terminal', error: null, scriptFired };
+    }
+    const pick = pickSuccessor(succs, rng);
+    const next = succs[pick]!;
+    path.push(pick);
+    if (next.step.script >= 0) scriptFired |= 1 << next.step.script;
+    if (next.step.error) return { initial, path, ended: 'error', error: next.step.error.message, scriptFired };
+    s = next.state;
+    if (visit(s, null, path, initial)) return { initial, path, ended: 'stopped', error: null, scriptFired };
+  }
+  return { initial, path, ended: 'bound', error: null, scriptFired };
+}
+
+function pickSuccessor(succs: Successor[], rng: Rng): number {
+  let faults = 0;
+  for (const x of succs) if (x.step.fault) faults++;
+  const normal = succs.length - faults;
+  if (faults === 0 || normal === 0) return rng.below(succs.length);
+  const wantFault = rng.next() < 0.15;
+  let k = rng.below(wantFault ? faults : normal);
+  for (let i = 0; i < succs.length; i++) {
+    if (succs[i]!.step.fault === wantFault) {
+      if (k === 0) return i;
+      k--;
+    }
+  }
+  return 0;
+}
+

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { exploreStates } from '../../engine/explore.js';
+import { replayPath } from '../../engine/trace.js';
+import { systemOf, unlimited } from '../support/analyze.js';
+
+const pingPong = `
+protocol PingPong
+message Ping
+message Pong
+node A {
+  state n: 0..2 = 0
+  on start { send Ping to B }
+  on Pong when n < 2 { n += 1; send Ping to B }
+}
+node B {
+  on Ping from a { send Pong to a }
+}
+invariant Small: A.n <= 2
+`;
+
+test('a ping-pong of two rounds has the hand-counted 7 states and 6 transitions', () => {
+  const r = exploreStates(systemOf(pingPong), unlimited);
+  assert.equal(r.status, 'complete');
+  assert.equal(r.stats.states, 7);
+  assert.equal(r.stats.transitions, 6);
+  assert.equal(r.stats.depth, 6);
+  assert.equal(r.stats.terminal, 1);
+  // The last Pong is never accepted (the guard is false): a deadlock with a message in flight.
+  assert.equal(r.stats.deadlocks, 1);
+  assert.deepEqual(r.violations, []);
+});
+
+test('one drop adds exactly one state per value of n (messages lost at any point)', () => {
+  const r = exploreStates(systemOf(`${pingPong}\ncheck explore { drop up to 1 }\n`), unlimited);
+  assert.equal(r.stats.states, 10);
+});
+
+test('symmetry reduction: N independent replicas with 3 local states give C(N+2, 2) orbits instead of 3^N states', () => {
+  const model = (n: number) => `
+protocol Sym
+param N = ${n}
+node P[N] {
+  state v: 0..1 = 0
+  on start { choose { v = 0 } or { v = 1 } }
+}
+invariant T: true
+`;
+  for (const n of [2, 3, 4, 5]) {
+    const full = exploreStates(systemOf(model(n), { symmetry: false }), unlimited);
+    const reduced = exploreStates(systemOf(model(n)), unlimited);
+    assert.equal(full.stats.states, 3 ** n, `full count for N=${n}`);
+    assert.equal(reduced.stats.states, ((n + 2) * (n + 1)) / 2, `orbits for N=${n}`);
+    assert.equal(reduced.stats.symmetry, true);
+  }
+});
+
+test('an invariant violation comes with the shortest path, which replays to a violating state', () => {
+  const text = `
+protocol Race
+message Go
+node A { state x: 0..3 = 0
+  on start { broadcast Go to B }
+  on Go { x += 1 } }
+node B[2] { on Go from a { send Go to a } }
+invariant AtMostOne: A.x <= 1
+`;
+  const sys = systemOf(text);
+  const r = exploreStates(sys, unlimited);
+  const v = r.violations.find((x) => x.property === 'AtMostOne');
+  assert.ok(v);
+  // start, two deliveries at B, two at A: 5 steps is the shortest way to x = 2.
+  assert.equal(v.path.length, 5);
+  const { states } = replayPath(sys, v.initial, v.path);
+  const last = states[states.length - 1]!;
+  assert.equal(last.nodes[0]!.vars[0], 2);
+});
+
+test('exploration honours its bounds and says which one stopped it', () => {
+  const sys = systemOf(`${pingPong}\ncheck explore { drop up to 1 }\n`);
+  assert.equal(exploreStates(sys, { ...unlimited, maxStates: 4 }).status, 'limit-states');
+  assert.equal(exploreStates(sys, { ...unlimited, maxDepth: 2 }).status, 'limit-depth');
+});
+
+test('a stop signal or a spent time budget ends a long exploration with the statistics so far', () => {
+  const big = systemOf(
+    `protocol Big\nparam N = 9\nnode P[N] { state v: 0..1 = 0\n on start { choose { v = 0 } or { v = 1 } } }\ninvariant T: true\n`,
+    { symmetry: false },
+  );
+  const stopped = exploreStates(big, { ...unlimited, stop: { stopped: true } });
+  assert.equal(stopped.status, 'stopped');
+  assert.ok(stopped.stats.states > 0 && stopped.stats.states < 3 ** 9);
+  const late = exploreStates(big, { ...unlimited, deadline: 0 });
+  assert.equal(late.status, 'limit-time');
+});

@@ -31,7 +31,11 @@ export type SymbolRef =
   | { kind: 'param'; name: string }
   | { kind: 'quorum'; name: string }
   | { kind: 'label'; name: string }
-  /** A role used as a value: the set of its node ids. */
+  /**
+   * A role used as a value: the set of its node ids when it is replicated (`Participant`,
+   * type `set<Participant>`), or its one node id when it is a single node (`Coordinator`,
+   * type `Coordinator`). `types` tells which.
+   */
   | { kind: 'role'; name: string };
 
 export interface ParamInfo {
@@ -54,6 +58,11 @@ export interface MessageInfo {
   /** Position among message declarations, stable for the engine's encodings. */
   index: number;
   fields: FieldInfo[];
+  /**
+   * Roles with a `send` or `broadcast` of this message anywhere, in role order.
+   * A handler's `from p` binding has type `R` when this is exactly `[R]`, else `node`.
+   */
+  senders: string[];
 }
 
 export interface StateInfo {

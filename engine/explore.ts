@@ -81,7 +81,9 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   const store = (s: State, parent: number, index: number): number => {
     words.length = 0;
     canonicalWords(sys, s, words);
-    const [h1, h2] = hashWords(words);
+    const h = hashWords(words);
+    const h1 = h[0]!;
+    const h2 = h[1]!;
     const id = seen.size;
     if (seen.addOrGet(h1, h2, id) >= 0) return -1;
     if (id >= parents.length) {

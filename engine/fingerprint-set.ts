@@ -62,8 +62,11 @@ export class FingerprintSet {
   }
 }
 
-/** Two independent 32-bit hashes of a word sequence (FNV-1a style and a multiply-xorshift mix). */
-export function hashWords(words: readonly number[]): [number, number] {
+/** Where `hashWords` leaves its two hashes (no tuple per state). */
+export const hashOut = new Uint32Array(2);
+
+/** Two independent 32-bit hashes of a word sequence (FNV-1a style and a multiply-xorshift mix), in `hashOut`. */
+export function hashWords(words: readonly number[]): Uint32Array {
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
   for (let i = 0; i < words.length; i++) {
@@ -84,5 +87,7 @@ export function hashWords(words: readonly number[]): [number, number] {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 0x85ebca6b);
   h2 = Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35);
   h2 ^= h2 >>> 16;
-  return [h1 >>> 0, h2 >>> 0];
+  hashOut[0] = h1;
+  hashOut[1] = h2;
+  return hashOut;
 }

@@ -1,5 +1,5 @@
 import type { ViolationKind } from './explore.js';
-import { makeCtx } from './steps.js';
+import { readCtx } from './steps.js';
 import type { State, TransitionSystem } from './system.js';
 
 export interface PropertyFailure {
@@ -15,7 +15,7 @@ export interface PropertyFailure {
  */
 export function failuresInState(sys: TransitionSystem, s: State, skip: (name: string) => boolean): PropertyFailure[] {
   const out: PropertyFailure[] = [];
-  const ctx = makeCtx(sys, s, -1);
+  const ctx = readCtx(sys, s, -1);
   for (let i = 0; i < sys.properties.length; i++) {
     const p = sys.properties[i]!;
     if (skip(p.name)) continue;
@@ -35,7 +35,7 @@ export function failuresInState(sys: TransitionSystem, s: State, skip: (name: st
 /** The `eventually` properties false in a state where the run ends. */
 export function failuresAtEnd(sys: TransitionSystem, s: State, skip: (name: string) => boolean): PropertyFailure[] {
   const out: PropertyFailure[] = [];
-  const ctx = makeCtx(sys, s, -1);
+  const ctx = readCtx(sys, s, -1);
   for (let i = 0; i < sys.properties.length; i++) {
     const p = sys.properties[i]!;
     if (p.kind !== 'eventually' || skip(p.name) || (s.seen >> i) & 1) continue;

@@ -141,6 +141,25 @@ export function makeCtx(sys: TransitionSystem, state: State, self: number): Exec
   };
 }
 
+const readCtxs = new WeakMap<TransitionSystem, ExecCtx>();
+
+/**
+ * A context for read-only evaluation (guards, properties, triggers), reused per
+ * system: evaluation keeps no reference to it, and the explorer calls it for
+ * every state, so allocating one each time would feed the garbage collector.
+ */
+export function readCtx(sys: TransitionSystem, state: State, self: number): ExecCtx {
+  let ctx = readCtxs.get(sys);
+  if (!ctx) {
+    ctx = makeCtx(sys, state, self);
+    readCtxs.set(sys, ctx);
+  }
+  ctx.state = state;
+  ctx.self = self;
+  ctx.byzantine = self >= 0 && ((state.nodes[self]?.flags ?? 0) & FLAG_BYZANTINE) !== 0;
+  return ctx;
+}
+
 interface Outcome {
   vars: Value[];
   timers: number[];
@@ -160,29 +179,31 @@ function runHandler(
   s: State,
   nodeId: number,
   handler: CompiledHandler,
-  bind: (frame: Value[]) => void,
+  msg: Msg | null,
   baseVars: readonly Value[] | null,
   onSend: ((type: number, dst: number) => boolean) | null,
 ): Outcome[] {
   const node = s.nodes[nodeId]!;
   const outcomes: Outcome[] = [];
   let choices: number[] = [];
-  for (let guardRuns = 0; guardRuns < 100_000; guardRuns++) {
-    const arity: number[] = [];
-    let pos = 0;
-    const ctx = makeCtx(sys, s, nodeId);
+  const arity: number[] = [];
+  let pos = 0;
+  const ctx = makeCtx(sys, s, nodeId);
+  ctx.inStart = handler.kind === 'start';
+  ctx.onSend = onSend;
+  ctx.choose = (n: number) => {
+    const c = pos < choices.length ? choices[pos]! : 0;
+    arity[pos] = n;
+    pos++;
+    return c < n ? c : 0;
+  };
+  for (let runs = 0; runs < 100_000; runs++) {
+    pos = 0;
     ctx.vars = (baseVars ?? node.vars).slice();
     ctx.timers = node.timers.slice();
-    ctx.inStart = handler.kind === 'start';
-    ctx.onSend = onSend;
-    const picked = choices;
-    ctx.choose = (n: number) => {
-      const c = pos < picked.length ? picked[pos]! : 0;
-      arity[pos] = n;
-      pos++;
-      return c < n ? c : 0;
-    };
-    bind(ctx.frame);
+    ctx.sends = [];
+    ctx.events = [];
+    if (msg) bindMessage(ctx.frame, handler, msg);
     let cut = false;
     let error: RuntimeFault | null = null;
     let blocked = false;
@@ -195,22 +216,23 @@ function runHandler(
       else error = new RuntimeFault(e instanceof Error ? e.message : String(e), handler.span);
     }
     if (!blocked) outcomes.push({ vars: ctx.vars, timers: ctx.timers, sends: ctx.sends, events: ctx.events, cut, error });
+    if (pos === 0) break;
     // Advance the odometer over the choices this run made.
-    const taken = choices.slice(0, pos);
-    while (taken.length < pos) taken.push(0);
     let j = pos - 1;
-    while (j >= 0 && (taken[j] ?? 0) + 1 >= arity[j]!) j--;
+    while (j >= 0 && (j < choices.length ? choices[j]! : 0) + 1 >= arity[j]!) j--;
     if (j < 0) break;
-    choices = taken.slice(0, j + 1);
-    choices[j] = choices[j]! + 1;
+    const next = choices.slice(0, j + 1);
+    while (next.length < j + 1) next.push(0);
+    next[j] = next[j]! + 1;
+    choices = next;
   }
   return outcomes;
 }
 
-function guardHolds(sys: TransitionSystem, s: State, nodeId: number, h: CompiledHandler, bind: (frame: Value[]) => void): boolean {
+function guardHolds(sys: TransitionSystem, s: State, nodeId: number, h: CompiledHandler, msg: Msg | null): boolean {
   if (!h.guard) return true;
-  const ctx = makeCtx(sys, s, nodeId);
-  bind(ctx.frame);
+  const ctx = readCtx(sys, s, nodeId);
+  if (msg) bindMessage(ctx.frame, h, msg);
   try {
     return h.guard(ctx) !== 0;
   } catch {
@@ -219,14 +241,10 @@ function guardHolds(sys: TransitionSystem, s: State, nodeId: number, h: Compiled
   }
 }
 
-function bindMessage(h: CompiledHandler, m: Msg): (frame: Value[]) => void {
-  return (frame) => {
-    for (let i = 0; i < h.paramSlots.length; i++) frame[h.paramSlots[i]!] = m.fields[i] ?? 0;
-    if (h.fromSlot >= 0) frame[h.fromSlot] = m.src;
-  };
+function bindMessage(frame: Value[], h: CompiledHandler, m: Msg): void {
+  for (let i = 0; i < h.paramSlots.length; i++) frame[h.paramSlots[i]!] = m.fields[i] ?? 0;
+  if (h.fromSlot >= 0) frame[h.fromSlot] = m.src;
 }
-
-const noBind = () => {};
 
 /** The handler a message would run at its receiver now, or null when none is enabled. */
 export function handlerFor(sys: TransitionSystem, s: State, m: Msg): CompiledHandler | null {
@@ -235,14 +253,14 @@ export function handlerFor(sys: TransitionSystem, s: State, m: Msg): CompiledHan
   if (!list) return null;
   for (const h of list) {
     if (h.fromRole >= 0 && sys.nodes[m.src]!.role !== h.fromRole) continue;
-    if (guardHolds(sys, s, m.dst, h, bindMessage(h, m))) return h;
+    if (guardHolds(sys, s, m.dst, h, m)) return h;
   }
   return null;
 }
 
 function timeoutHandlerFor(sys: TransitionSystem, s: State, nodeId: number, timer: number): CompiledHandler | null {
   const list = sys.roles[sys.nodes[nodeId]!.role]!.timeoutHandlers[timer] ?? [];
-  for (const h of list) if (guardHolds(sys, s, nodeId, h, noBind)) return h;
+  for (const h of list) if (guardHolds(sys, s, nodeId, h, null)) return h;
   return null;
 }
 
@@ -379,7 +397,7 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
     if (t.kind === 'step' && e.action.kind !== 'drop') due = s.clock >= t.step;
     else if (t.kind === 'when') {
       try {
-        due = t.condition(makeCtx(sys, s, -1)) !== 0;
+        due = t.condition(readCtx(sys, s, -1)) !== 0;
       } catch {
         due = false;
       }
@@ -424,7 +442,7 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
     const node = s.nodes[id]!;
     if (node.flags & FLAG_STARTED || !(node.flags & FLAG_UP)) continue;
     const role = sys.roles[sys.nodes[id]!.role]!;
-    handlerSteps(sys, s, id, role.start!, noBind, null, 'start', out, (d) => {
+    handlerSteps(sys, s, id, role.start!, null, 'start', out, (d) => {
       d.nodes[id] = { ...d.nodes[id]!, flags: d.nodes[id]!.flags | FLAG_STARTED };
     });
   }
@@ -440,7 +458,7 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
     if (!(dst.flags & FLAG_UP) || !(dst.flags & FLAG_STARTED)) continue;
     const h = handlerFor(sys, s, m);
     if (!h) continue;
-    handlerSteps(sys, s, m.dst, h, bindMessage(h, m), m, 'deliver', out, (d) => d.removeMsg(m));
+    handlerSteps(sys, s, m.dst, h, m, 'deliver', out, (d) => d.msgs.splice(i, 1));
   }
 
   // Timers.
@@ -451,7 +469,7 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
       if (node.timers[t]! !== 0) continue;
       const h = timeoutHandlerFor(sys, s, id, t);
       if (!h) continue;
-      handlerSteps(sys, s, id, h, noBind, null, 'timeout', out, (d) => {
+      handlerSteps(sys, s, id, h, null, 'timeout', out, (d) => {
         const timers = d.nodes[id]!.timers.slice();
         timers[t] = -1;
         d.nodes[id] = { ...d.nodes[id]!, timers };
@@ -501,7 +519,7 @@ function recoverInto(sys: TransitionSystem, d: Draft, id: number, step: StepInfo
       continue;
     }
     const base = d2.freeze();
-    for (const o of runHandler(sys, base, id, role.recover, noBind, null, null)) {
+    for (const o of runHandler(sys, base, id, role.recover, null, null, null)) {
       const d3 = new Draft(sys, base);
       const st: StepInfo = { ...step, handler: role.recover, events: o.events, error: o.error, sends: [] };
       d3.nodes[id] = { ...d3.nodes[id]!, vars: o.vars, timers: o.timers };
@@ -517,7 +535,6 @@ function handlerSteps(
   s: State,
   id: number,
   h: CompiledHandler,
-  bind: (frame: Value[]) => void,
   msg: Msg | null,
   kind: StepKind,
   out: Successor[],
@@ -529,7 +546,7 @@ function handlerSteps(
   const onSend = scriptedSendHook(sys, s, id, (index) => {
     sendScript = index;
   });
-  const outcomes = runHandler(sys, s, id, h, bind, null, onSend);
+  const outcomes = runHandler(sys, s, id, h, msg, null, onSend);
   for (const o of outcomes) {
     const d = new Draft(sys, s);
     consume(d);
@@ -578,6 +595,7 @@ function handlerSteps(
 }
 
 function scriptedSendHook(sys: TransitionSystem, s: State, id: number, found: (index: number) => void) {
+  if (sys.script.length === 0) return null;
   const pending = sys.script.filter(
     (e) => e.trigger.kind === 'send' && e.action.kind === 'crash' && e.action.node === id && !((s.fired >> e.index) & 1),
   );
@@ -728,7 +746,7 @@ export function withinSeen(sys: TransitionSystem, s: State): number {
     const p = sys.properties[i]!;
     if (p.within < 0 || (seen >> i) & 1) continue;
     try {
-      if (p.evaluate(makeCtx(sys, s, -1))) seen |= 1 << i;
+      if (p.evaluate(readCtx(sys, s, -1))) seen |= 1 << i;
     } catch {
       // An error in a property is reported when the property itself is evaluated.
     }

@@ -168,6 +168,6 @@ test('every counterexample replays and ends in a violation of its property; BFS 
 
 test('hashWords spreads nearby inputs (no trivial collisions)', () => {
   const seen = new Set<string>();
-  for (let a = 0; a < 64; a++) for (let b = 0; b < 64; b++) seen.add(hashWords([a, b, 0]).join(':'));
+  for (let a = 0; a < 64; a++) for (let b = 0; b < 64; b++) seen.add(Array.from(hashWords([a, b, 0])).join(':'));
   assert.equal(seen.size, 64 * 64);
 });

@@ -1,0 +1,124 @@
+/**
+ * Exploration speed against Spin, measured in one run on one machine.
+ *
+ *   npm run bench:explore [-- --json] [-- --quick]
+ *
+ * For two-phase commit with N participants (1 coordinator crash, 1 drop) it runs
+ * our explorer and Spin's C verifier (`-DSAFETY -DNOREDUCE`) on the same protocol,
+ * checks that both count the same states, and prints states/second, bytes per
+ * stored state and the ratio ours/Spin. Spin and gcc are installed with apt-get
+ * when missing. It also measures simulation steps/second.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { compileSystem } from '../engine/compile.js';
+import { exploreStates } from '../engine/explore.js';
+import { simulateRuns } from '../engine/simulate.js';
+import { analyzeText } from '../language/analyze.js';
+import { promelaTwoPhaseCommit } from './promela-2pc.js';
+
+const args = new Set(process.argv.slice(2));
+const json = args.has('--json');
+const quick = args.has('--quick');
+const sizes = quick ? [3, 4, 5] : [3, 4, 5, 6];
+const root = new URL('../../', import.meta.url).pathname;
+const modelText = readFileSync(join(root, 'bench/models/two-phase-commit.ftp'), 'utf8');
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureSpin(): void {
+  if (have('spin') && have('gcc')) return;
+  process.stderr.write('bench: installing spin and gcc with apt-get\n');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'spin', 'gcc'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+interface Measure {
+  states: number;
+  seconds: number;
+  bytesPerState: number;
+}
+
+function ours(n: number): Measure {
+  const { model } = analyzeText(modelText);
+  const sys = compileSystem(model, model.checks[0] ?? null, { params: new Map([['N', n]]), symmetry: false }).value;
+  if (!sys) throw new Error('the benchmark model does not compile');
+  const t0 = performance.now();
+  const r = exploreStates(sys, { maxDepth: 10_000, maxStates: 50_000_000, deadline: Number.POSITIVE_INFINITY, now: () => performance.now(), exhaustive: true });
+  const seconds = (performance.now() - t0) / 1000;
+  return { states: r.stats.states, seconds, bytesPerState: r.stats.bytesPerState };
+}
+
+function spin(n: number, dir: string): Measure {
+  const pml = join(dir, `two-phase-commit-${n}.pml`);
+  writeFileSync(pml, promelaTwoPhaseCommit(n));
+  execFileSync('spin', ['-a', pml], { cwd: dir, stdio: 'ignore' });
+  const pan = join(dir, `pan${n}`);
+  execFileSync('gcc', ['-O2', '-DSAFETY', '-DNOREDUCE', '-DMEMLIM=16384', '-o', pan, 'pan.c'], { cwd: dir, stdio: 'ignore' });
+  const t0 = performance.now();
+  const out = execFileSync(pan, ['-m1000000', '-w26'], { cwd: dir, encoding: 'utf8' });
+  const wall = (performance.now() - t0) / 1000;
+  const states = Number(/(\d+) states, stored/.exec(out)?.[1] ?? NaN);
+  const elapsed = Number(/elapsed time ([\d.e+-]+) seconds/.exec(out)?.[1] ?? NaN);
+  const equivalentMb = Number(/([\d.]+)\s+equivalent memory usage for states/.exec(out)?.[1] ?? NaN);
+  // pan prints its search time at 10 ms resolution; below that use the process's wall time.
+  const seconds = elapsed >= 0.05 ? elapsed : wall;
+  return { states, seconds, bytesPerState: (equivalentMb * 1024 * 1024) / states };
+}
+
+function simulationStepsPerSecond(n: number): number {
+  const { model } = analyzeText(modelText);
+  const sys = compileSystem(model, model.checks[0] ?? null, { params: new Map([['N', n]]) }).value!;
+  const r = simulateRuns(sys, { runs: 2000, steps: 200, seed: 1, deadline: Number.POSITIVE_INFINITY, now: () => performance.now() });
+  return r.steps / (r.elapsedMs / 1000);
+}
+
+ensureSpin();
+const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
+let mismatch = false;
+const rows: Record<string, unknown>[] = [];
+try {
+  ours(3); // warm up the JIT before measuring
+  for (const n of sizes) {
+    const a = ours(n);
+    const b = spin(n, dir);
+    const row = {
+      model: 'two-phase-commit',
+      N: n,
+      states: a.states,
+      spinStates: b.states,
+      statesPerSec: Math.round(a.states / a.seconds),
+      spinStatesPerSec: Math.round(b.states / b.seconds),
+      ratio: Number((a.states / a.seconds / (b.states / b.seconds)).toFixed(3)),
+      bytesPerState: Number(a.bytesPerState.toFixed(1)),
+      spinBytesPerState: Number(b.bytesPerState.toFixed(1)),
+      workers: 1,
+      symmetry: false,
+    };
+    if (a.states !== b.states) mismatch = true;
+    rows.push(row);
+    if (json) process.stdout.write(`${JSON.stringify(row)}\n`);
+  }
+  const sim = { model: 'two-phase-commit', N: 5, simulationStepsPerSec: Math.round(simulationStepsPerSecond(5)) };
+  if (json) process.stdout.write(`${JSON.stringify(sim)}\n`);
+  else {
+    console.log('model             N     states  spin states   ours st/s   spin st/s  ratio  B/state  spin B/state');
+    for (const r of rows) {
+      console.log(
+        `${String(r.model).padEnd(16)} ${String(r.N).padStart(2)} ${String(r.states).padStart(10)} ${String(r.spinStates).padStart(12)} ${String(r.statesPerSec).padStart(11)} ${String(r.spinStatesPerSec).padStart(11)} ${String(r.ratio).padStart(6)} ${String(r.bytesPerState).padStart(8)} ${String(r.spinBytesPerState).padStart(13)}`,
+      );
+    }
+    console.log(`simulation: ${sim.simulationStepsPerSec} steps/s (two-phase commit, N = 5)`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+if (mismatch) {
+  process.stderr.write('bench: state counts differ between our explorer and Spin\n');
+  process.exitCode = 1;
+}

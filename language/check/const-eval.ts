@@ -9,8 +9,8 @@ import type { CheckedModel, RoleInfo } from './model.js';
  * overrides with `blockEnv` + `evalConst`.
  */
 
-/** Values of params (and quorum sizes) by name. */
-export type ConstEnv = ReadonlyMap<string, number>;
+/** Values of params (and quorum sizes) by name: a Map, or anything with its `get`. */
+export type ConstEnv = Pick<ReadonlyMap<string, number>, 'get'>;
 
 /** Evaluates a constant; NaN when it uses an unknown name, divides by zero or is not constant. */
 export function evalConst(expr: ast.Expr, env: ConstEnv): number {
@@ -68,15 +68,44 @@ export function findNonConstant(expr: ast.Expr): ast.Expr | null {
  * overridden, followed by quorum sizes. With no overrides this is the default env.
  */
 export function paramEnv(model: CheckedModel, overrides: ConstEnv = new Map()): Map<string, number> {
+  const env = paramValues(model, overrides);
+  for (const quorum of model.quorums) {
+    if (!env.has(quorum.name)) env.set(quorum.name, evalConst(quorum.decl.size, env));
+  }
+  return env;
+}
+
+/** Param values only (no quorum sizes), each computed from the ones before it unless overridden. */
+export function paramValues(model: CheckedModel, overrides: ConstEnv = new Map()): Map<string, number> {
   const env = new Map<string, number>();
   for (const param of model.params) {
     const override = overrides.get(param.name);
     env.set(param.name, override ?? evalConst(param.decl.value, env));
   }
-  for (const quorum of model.quorums) {
-    if (!env.has(quorum.name)) env.set(quorum.name, evalConst(quorum.decl.size, env));
-  }
   return env;
+}
+
+/**
+ * Params under overrides, with quorum sizes computed only when asked for: what the
+ * checker's lints use, so a file with many checks and many quorums stays linear.
+ */
+export function lazyEnv(model: CheckedModel, overrides: ConstEnv = new Map()): ConstEnv {
+  const params = paramValues(model, overrides);
+  const quorums = new Map<string, number>();
+  return {
+    get(name: string): number | undefined {
+      const value = params.get(name);
+      if (value !== undefined) return value;
+      const quorum = model.quorumByName.get(name);
+      if (quorum === undefined) return undefined;
+      let size = quorums.get(name);
+      if (size === undefined) {
+        size = evalConst(quorum.decl.size, params);
+        quorums.set(name, size);
+      }
+      return size;
+    },
+  };
 }
 
 /**
@@ -85,11 +114,12 @@ export function paramEnv(model: CheckedModel, overrides: ConstEnv = new Map()): 
  */
 export function blockOverrides(model: CheckedModel, block: ast.ScenarioDecl | ast.CheckDecl): Map<string, number> {
   const overrides = new Map<string, number>();
-  let env = paramEnv(model);
+  let env: ConstEnv | null = null;
   for (const item of block.items) {
     if (item.kind !== 'ParamOverride' || !model.paramByName.has(item.name.name)) continue;
+    env ??= paramValues(model);
     overrides.set(item.name.name, evalConst(item.value, env));
-    env = paramEnv(model, overrides);
+    env = paramValues(model, overrides);
   }
   return overrides;
 }

@@ -19,14 +19,12 @@ export interface ConstOptions {
   min?: number;
 }
 
-function namesIn(expr: ast.Expr, out: string[]): string[] {
-  if (expr.kind === 'NameExpr') out.push(expr.name);
-  else if (expr.kind === 'UnaryExpr') namesIn(expr.operand, out);
-  else if (expr.kind === 'BinaryExpr') {
-    namesIn(expr.left, out);
-    namesIn(expr.right, out);
-  }
-  return out;
+/** The first `/` or `%` whose divisor is zero, even when the dividend is unknown. */
+function divisionByZero(expr: ast.Expr, env: ReadonlyMap<string, number>): ast.Expr | null {
+  if (expr.kind === 'UnaryExpr') return divisionByZero(expr.operand, env);
+  if (expr.kind !== 'BinaryExpr') return null;
+  if ((expr.op === '/' || expr.op === '%') && evalConst(expr.right, env) === 0) return expr;
+  return divisionByZero(expr.left, env) ?? divisionByZero(expr.right, env);
 }
 
 export function checkConstInt(c: Checker, expr: ast.Expr, place: string, options: ConstOptions = {}): number {
@@ -45,14 +43,14 @@ export function checkConstInt(c: Checker, expr: ast.Expr, place: string, options
     error(c, 'FTP208', `${place} must be a whole number, not ${typeToString(type)}`, expr.span);
     return Number.NaN;
   }
-  const value = evalConst(expr, c.env);
-  if (Number.isNaN(value)) {
-    // Only our own fault when every name has a value: then it divided by zero.
-    if (expr.kind !== 'MissingExpr' && namesIn(expr, []).every((name) => Number.isFinite(c.env.get(name) ?? Number.NaN))) {
-      error(c, 'FTP210', `${place} divides by zero: ${printExpr(expr)}`, expr.span);
-    }
+  const zero = divisionByZero(expr, c.env);
+  if (zero !== null) {
+    error(c, 'FTP210', `${place} divides by zero: ${printExpr(zero)}`, zero.span);
     return Number.NaN;
   }
+  // NaN now means a name without a value, which was reported where that name is declared.
+  const value = evalConst(expr, c.env);
+  if (Number.isNaN(value)) return Number.NaN;
   if (options.min !== undefined && value < options.min) {
     const text = printExpr(expr);
     const shown = text === String(value) ? text : `${text} = ${value}`;

@@ -2,6 +2,7 @@ import type * as ast from '../ast.js';
 import type { DiagnosticCode } from '../codes.js';
 import { diagnostic, type Diagnostic, type RelatedInfo, type Severity } from '../diagnostic.js';
 import type { Span } from '../span.js';
+import type { ConstEnv } from './const-eval.js';
 import type {
   CheckedModel,
   Definition,
@@ -39,6 +40,10 @@ export interface CheckFacts {
   sendersByMessage: Map<string, Set<string>>;
   /** How often each definition is used. */
   useCounts: Map<Definition, number>;
+  /** Params and quorum sizes under each check's or scenario's overrides, computed once. */
+  blockEnvs: Map<ast.ScenarioDecl | ast.CheckDecl, ConstEnv>;
+  /** The messages each role sends (from the scan), for Byzantine field checks. */
+  sentBy: Map<string, MessageInfo[]>;
 }
 
 /** Every declaration of the file, registered or not (duplicates are checked too, but not registered). */
@@ -126,6 +131,8 @@ export interface Checker {
   dry: number;
   /** Param values and quorum sizes with no overrides, filled as they are checked. */
   env: Map<string, number>;
+  /** The resolved type of every field and state declaration, duplicates included. */
+  declTypes: Map<ast.FieldDecl | ast.StateDecl, Type>;
   /** Type aliases being resolved, to report a cycle instead of recursing forever. */
   resolvingAliases: Set<string>;
   /** Lazily computed `decide`/`deliver` types per role. */

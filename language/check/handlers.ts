@@ -1,8 +1,9 @@
 import type * as ast from '../ast.js';
 import { spanOf } from '../span.js';
-import { addReference, declareLocal, error, handlerContext, newScope, plural, type Checker, type EventTypes } from './context.js';
+import { addReference, declareLocal, error, handlerContext, newScope, type Checker, type EventTypes } from './context.js';
 import { checkBool } from './expressions.js';
 import { lookupMessage } from './lookups.js';
+import { describeFields, positionalFields } from './message-args.js';
 import type { MessageInfo, RoleInfo, Type } from './model.js';
 import { checkBlock, checkTimerUse, type BodyContext } from './statements.js';
 import { anyNodeType, errorType, nodeType } from './types.js';
@@ -53,11 +54,11 @@ function checkHandler(c: Checker, bc: BodyContext, handler: ast.Handler, index: 
       message = trigger.message.name;
       const info = lookupMessage(c, trigger.message);
       const params = trigger.params;
-      if (info !== null && params.length > 0 && params.length !== info.fields.length) {
-        const fields = info.fields.length === 0 ? 'no fields' : `${plural(info.fields.length, 'field')} (${info.fields.map((f) => f.name).join(', ')})`;
-        error(c, 'FTP207', `${info.name} has ${fields}: a handler binds all of them or none, not ${params.length}`, spanOf(params[0]!.span, params[params.length - 1]!.span));
+      const fields = info === null ? [] : positionalFields(c, info);
+      if (info !== null && params.length > 0 && params.length !== fields.length) {
+        error(c, 'FTP207', `${info.name} has ${describeFields(fields)}: a handler binds all of them or none, not ${params.length}`, spanOf(params[0]!.span, params[params.length - 1]!.span));
       }
-      params.forEach((param, i) => declareLocal(c, scope, param, info?.fields[i]?.type ?? errorType, 'handler parameter', role.name));
+      params.forEach((param, i) => declareLocal(c, scope, param, fields[i]?.type ?? errorType, 'handler parameter', role.name));
       const from = trigger.from;
       if (from !== null) {
         const sender = c.model.roleByName.get(from.name);

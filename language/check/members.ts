@@ -20,6 +20,7 @@ export function checkMessageFields(c: Checker): void {
     for (const decl of message.decl.fields) {
       const definition = addDefinition(c, makeDefinition('field', decl.name, message.name));
       const info: FieldInfo = { name: decl.name.name, decl, type: resolveTypeExpr(c, decl.type), signed: decl.signed };
+      c.declTypes.set(decl, info.type);
       if (decl.name.name === '') continue;
       const first = fields.get(info.name);
       if (first !== undefined) {
@@ -40,6 +41,7 @@ export function checkRoleStates(c: Checker): void {
     for (const decl of role.decl.states) {
       const definition = addDefinition(c, makeDefinition('state', decl.name, role.name));
       const info: StateInfo = { name: decl.name.name, decl, type: resolveTypeExpr(c, decl.type), stable: decl.stable, index: role.states.length };
+      c.declTypes.set(decl, info.type);
       if (info.name === '') continue;
       if (isEventName(info.name)) {
         error(c, 'FTP206', `'${info.name}' is a built-in field of every node; choose another name`, decl.name.span);
@@ -65,7 +67,7 @@ export function checkStateInits(c: Checker): void {
     for (const decl of role.decl.states) {
       const init = decl.init;
       if (init === null) continue;
-      const type = c.symbols.states.get(role)!.get(decl.name.name)?.info.type ?? errorType;
+      const type = c.declTypes.get(decl) ?? errorType;
       if (init.kind === 'AnyInit') {
         const unbounded = unboundedPart(type);
         if (unbounded !== null) {

@@ -2,12 +2,22 @@ import type * as ast from '../ast.js';
 import { spanOf } from '../span.js';
 import { addReference, error, plural, type Checker, type ExprContext } from './context.js';
 import { checkAssignable, checkExpr } from './expressions.js';
-import type { MessageInfo } from './model.js';
+import type { MessageInfo, Type } from './model.js';
 import { lookupMessage } from './lookups.js';
 import { didYouMean } from './suggest.js';
+import { errorType } from './types.js';
 
-function fieldList(message: MessageInfo): string {
-  return message.fields.length === 0 ? 'no fields' : `${plural(message.fields.length, 'field')} (${message.fields.map((f) => f.name).join(', ')})`;
+/**
+ * The fields of a message by position, as written: a duplicated field still takes
+ * its place, so a typo in a declaration does not also break every send of it.
+ */
+export function positionalFields(c: Checker, message: MessageInfo): { name: string; type: Type }[] {
+  return message.decl.fields.map((field) => ({ name: field.name.name, type: c.declTypes.get(field) ?? errorType }));
+}
+
+/** "2 fields (value, round)", "no fields". */
+export function describeFields(fields: readonly { name: string }[]): string {
+  return fields.length === 0 ? 'no fields' : `${plural(fields.length, 'field')} (${fields.map((f) => f.name).join(', ')})`;
 }
 
 /** The arguments of `send M(...)`/`broadcast M(...)`: all by position or all by name. */
@@ -24,12 +34,13 @@ export function checkMessageArgs(c: Checker, ec: ExprContext, ident: ast.Ident, 
     return message;
   }
   if (named.length === 0) {
-    if (args.length !== message.fields.length) {
+    const fields = positionalFields(c, message);
+    if (args.length !== fields.length) {
       const span = args.length === 0 ? ident.span : spanOf(args[0]!.span, args[args.length - 1]!.span);
-      error(c, 'FTP207', `${message.name} has ${fieldList(message)}, but ${args.length} argument${args.length === 1 ? ' is' : 's are'} given`, span);
+      error(c, 'FTP207', `${message.name} has ${describeFields(fields)}, but ${args.length} argument${args.length === 1 ? ' is' : 's are'} given`, span);
     }
     args.forEach((arg, i) => {
-      const field = message.fields[i];
+      const field = fields[i];
       if (field === undefined) checkExpr(c, ec, arg.value);
       else checkAssignable(c, ec, arg.value, field.type, `field '${field.name}' of ${message.name}`);
     });

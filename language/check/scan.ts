@@ -15,10 +15,16 @@ export function scanHandlers(c: Checker): void {
     };
     for (const handler of role.decl.handlers) visit(handler.body.stmts);
   }
+  const roleOrder = new Map(c.model.roles.map((role, i) => [role.name, i]));
   for (const message of c.model.messages) {
     const senders = c.facts.sendersByMessage.get(message.name);
     if (senders === undefined) continue;
-    message.senders = c.model.roles.filter((role) => senders.has(role.name)).map((role) => role.name);
+    message.senders = [...senders].filter((name) => roleOrder.has(name)).sort((a, b) => roleOrder.get(a)! - roleOrder.get(b)!);
+    for (const name of message.senders) {
+      const list = c.facts.sentBy.get(name);
+      if (list) list.push(message);
+      else c.facts.sentBy.set(name, [message]);
+    }
   }
 }
 

@@ -1,12 +1,13 @@
 import type * as ast from '../ast.js';
 import type { Span } from '../span.js';
 import { checkByzantineFields } from './byzantine-fields.js';
-import { blockEnv, roleCount } from './const-eval.js';
+import { blockOverrides, evalConst, lazyEnv } from './const-eval.js';
 import { checkConstInt } from './constants.js';
 import { addReference, error, warn, type Checker } from './context.js';
 import { describeKind } from './declarations.js';
 import { lookupMessage, lookupProperty, lookupRole } from './lookups.js';
 import { checkScriptedFault } from './scripted-faults.js';
+import { printExpr } from './print.js';
 import { didYouMean } from './suggest.js';
 
 /**
@@ -135,10 +136,18 @@ function checkOverride(c: Checker, item: ast.ParamOverride): boolean {
 
 /** Overrides must still give every role at least one node. */
 function checkOverriddenCounts(c: Checker, block: ast.ScenarioDecl | ast.CheckDecl, overrides: ast.ParamOverride[]): void {
-  const env = blockEnv(c.model, block);
+  const env = lazyEnv(c.model, blockOverrides(c.model, block));
+  c.facts.blockEnvs.set(block, env);
+  // Roles usually share a count (`[N]`): evaluate each distinct count once per block.
+  const counts = new Map<string, number>();
   for (const role of c.model.roles) {
-    if (!role.replicated || !Number.isFinite(role.count)) continue;
-    const count = roleCount(role, env);
+    if (role.decl.count === null || !Number.isFinite(role.count)) continue;
+    const text = printExpr(role.decl.count);
+    let count = counts.get(text);
+    if (count === undefined) {
+      count = evalConst(role.decl.count, env);
+      counts.set(text, count);
+    }
     if (count >= 1 || Number.isNaN(count)) continue;
     const last = overrides[overrides.length - 1]!;
     error(c, 'FTP210', `with these overrides ${role.name} has ${count} nodes; a role needs at least 1`, last.span);

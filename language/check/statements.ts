@@ -98,6 +98,7 @@ function checkSend(c: Checker, bc: BodyContext, ec: ExprContext, stmt: ast.SendS
   const message = checkMessageArgs(c, ec, stmt.message, stmt.args);
   const role = asRoleName(c, ec, stmt.to);
   const to = checkExpr(c, ec, stmt.to);
+  const before = c.diagnostics.length;
   if (stmt.kind === 'SendStmt') {
     if (to.kind !== 'node' && to.kind !== 'error') {
       const hint = to.kind === 'set' ? '; use broadcast to send to a set' : '';
@@ -107,7 +108,8 @@ function checkSend(c: Checker, bc: BodyContext, ec: ExprContext, stmt: ast.SendS
     const hint = to.kind === 'node' ? '; use send for one node' : '';
     error(c, 'FTP208', `broadcast needs a role or a set of node ids, not ${typeToString(to)}${hint}`, stmt.to.span);
   }
-  if (c.dry === 0 && message !== null) {
+  // A send whose target is wrong is reported once, not again by the lints.
+  if (c.dry === 0 && message !== null && c.diagnostics.length === before) {
     c.facts.sends.push({ role: bc.role.name, message: message.name, stmt, targetRole: role?.name ?? targetRole(to) });
   }
 }

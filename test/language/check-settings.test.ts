@@ -171,9 +171,9 @@ node General[4] {
 }
 node Scribe { on start { send Note([]) to Scribe } on Note(t) { } }
 check explore { byzantine up to 1 of General }
-//              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ FTP214 a Byzantine General may send Order with any value, but field 'round: int' has no finite range
+//              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ FTP214 a Byzantine General may put any value in Order.round, but int has no range; give the field a finite type, like a range 0..3
 scenario S { byzantine Scribe }
-//           ^^^^^^^^^^^^^^^^ FTP214 field 'text: seq<bool>'
+//           ^^^^^^^^^^^^^^^^ FTP214 a Byzantine Scribe may put any value in Note.text, but seq<bool> can grow without bound; give the field a finite type
 `);
 });
 

@@ -116,9 +116,9 @@ node A {
 //      ^^^^^^^ FTP206 built-in field
   state e: X | Y | X
 //                 ^ FTP206 label 'X' appears twice
-  on start { let v = 1; let v = 2; send M(true, true) to A }
+  on start { let v = 1; let v = 2; send M(true, true, true) to A }
 //                          ^ FTP206 'v' is already declared here as a let binding
-  on M(a, a) { }
+  on M(a, a, c) { }
 //        ^ FTP206 'a' is already declared here as a handler parameter
 }
 invariant M: true

@@ -1,23 +1,31 @@
 import { diagnostic, type Diagnostic } from '../../diagnostic.js';
-import { blockEnv, evalConst, roleCount } from '../const-eval.js';
-import { runBlocks, type LintInput } from './lint.js';
+import { evalConst, roleCount, type ConstEnv } from '../const-eval.js';
+import type { QuorumInfo } from '../model.js';
+import { envOf, runBlocks, type LintInput } from './lint.js';
 
 /**
  * FTP307: under `byzantine up to f of R`, quorums of R must intersect in at least
  * f+1 nodes, so the overlap holds a correct node: Qr + Qw - N >= f+1 and
  * 2·Qw - N >= f+1, evaluated with the block's overrides.
  */
-export function lintByzantineQuorums({ model }: LintInput): Diagnostic[] {
+export function lintByzantineQuorums(input: LintInput): Diagnostic[] {
+  const { model } = input;
   const out: Diagnostic[] = [];
+  const quorumsOf = new Map<string, QuorumInfo[]>();
+  for (const quorum of model.quorums) {
+    const list = quorumsOf.get(quorum.role);
+    if (list) list.push(quorum);
+    else quorumsOf.set(quorum.role, [quorum]);
+  }
   for (const block of runBlocks(model)) {
-    let env: Map<string, number> | null = null;
+    let env: ConstEnv | null = null;
     for (const item of block.items) {
       if (item.kind !== 'ByzantineBudget' || item.role === null) continue;
       const role = model.roleByName.get(item.role.name);
       if (role === undefined) continue;
-      const quorums = model.quorums.filter((q) => q.role === role.name);
-      if (quorums.length === 0) continue;
-      env ??= blockEnv(model, block);
+      const quorums = quorumsOf.get(role.name);
+      if (quorums === undefined) continue;
+      env ??= envOf(input, block);
       const f = evalConst(item.limit, env);
       const n = roleCount(role, env);
       if (!Number.isFinite(f) || !Number.isFinite(n) || f < 1) continue;

@@ -1,7 +1,7 @@
 import { diagnostic, type Diagnostic } from '../../diagnostic.js';
-import { blockEnv, evalConst, roleCount } from '../const-eval.js';
+import { evalConst, roleCount, type ConstEnv } from '../const-eval.js';
 import { printCount } from '../print.js';
-import { runBlocks, type LintInput } from './lint.js';
+import { envOf, runBlocks, type LintInput } from './lint.js';
 
 /**
  * FTP304 / FTP305: `byzantine up to f of R`. When the nodes of R message each
@@ -9,17 +9,18 @@ import { runBlocks, type LintInput } from './lint.js';
  * (FTP305). Otherwise they are replicas answering another role, which masks f
  * liars by majority vote: 2f+1 (FTP304).
  */
-export function lintByzantineReplicas({ model, facts }: LintInput): Diagnostic[] {
+export function lintByzantineReplicas(input: LintInput): Diagnostic[] {
+  const { model, facts } = input;
   const talksToItself = new Set<string>();
   for (const site of facts.sends) if (site.targetRole === site.role) talksToItself.add(site.role);
   const out: Diagnostic[] = [];
   for (const block of runBlocks(model)) {
-    let env: Map<string, number> | null = null;
+    let env: ConstEnv | null = null;
     for (const item of block.items) {
       if (item.kind !== 'ByzantineBudget' || item.role === null) continue;
       const role = model.roleByName.get(item.role.name);
       if (role === undefined) continue;
-      env ??= blockEnv(model, block);
+      env ??= envOf(input, block);
       const f = evalConst(item.limit, env);
       const n = roleCount(role, env);
       if (!Number.isFinite(f) || !Number.isFinite(n) || f < 1) continue;

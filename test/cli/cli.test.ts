@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../support/repo.js';
+
+const root = repoRoot();
+const bin = join(root, 'bin/faultline.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+
+function run(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, text: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const clean = `protocol Ping
+message Ping
+node A { on start { send Ping to B } }
+node B { state got: bool = false
+  on Ping { got = true } }
+eventually Delivered: B.got
+`;
+
+const broken = `protocol Broken
+message Ping
+node A { on start { send Pong to B } }
+node B { state got: bool = false }
+`;
+
+const unsafe = `protocol Unsafe
+message Ping
+node A { on start { send Ping to B } }
+node B { state got: bool = false
+  on Ping { got = true } }
+invariant NeverGot: not B.got
+`;
+
+test('check: a clean protocol exits 0 and says what was explored', () => {
+  const r = run('check', file('clean.ftp', clean));
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /: 3 states, 2 transitions.*: ok \(Delivered holds\)/);
+});
+
+test('check: errors are printed as file:line:col: severity: message [code] and exit 1', () => {
+  const path = file('broken.ftp', broken);
+  const r = run('check', path);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:26: error: .*Pong.* \\[FTP202\\]$`, 'm'));
+});
+
+test('check: an invariant violation exits 1 and lists the counterexample steps', () => {
+  const r = run('check', file('unsafe.ftp', unsafe));
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /error: NeverGot is violated when exploring: a 2-step counterexample \[FTP401\]/);
+  assert.match(r.stdout, /step 2: B receives Ping from A/);
+});
+
+test('check --format json is valid JSON with diagnostics, verdicts and traces', () => {
+  const r = run('check', '--format', 'json', file('unsafe2.ftp', unsafe));
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.stdout) as { ok: boolean; files: { runs: { verdicts: { property: string; outcome: string; trace: { steps: unknown[] } | null }[] }[] }[] };
+  assert.equal(report.ok, false);
+  const verdict = report.files[0]!.runs[0]!.verdicts[0]!;
+  assert.equal(verdict.property, 'NeverGot');
+  assert.equal(verdict.outcome, 'violated');
+  assert.equal(verdict.trace!.steps.length, 2);
+});
+
+test('check --format sarif is SARIF 2.1.0 with one result per diagnostic', () => {
+  const r = run('check', '--format', 'sarif', file('broken2.ftp', broken));
+  const sarif = JSON.parse(r.stdout) as { version: string; runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+  assert.equal(sarif.version, '2.1.0');
+  const result = sarif.runs[0]!.results.find((x) => x.ruleId === 'FTP202');
+  assert.ok(result);
+  assert.equal(result.locations[0]!.physicalLocation.region.startLine, 3);
+});
+
+test('bad input never gives a stack trace: missing file, directory, empty, binary, 10 MB', () => {
+  const missing = run('check', join(dir, 'nope.ftp'));
+  assert.equal(missing.code, 1);
+  assert.match(missing.stdout, /nope\.ftp: error: no such file/);
+  const folder = run('check', dir);
+  assert.match(folder.stdout, /is a directory/);
+  const empty = run('check', file('empty.ftp', ''));
+  assert.equal(empty.code, 1);
+  assert.match(empty.stdout, /FTP103/);
+  const binary = run('check', file('garbage.ftp', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))));
+  assert.equal(binary.code, 1);
+  assert.match(binary.stdout, /FTP100/);
+  const big = run('check', file('big.ftp', `protocol Big\n${'param P = 1 // padding padding padding padding\n'.repeat(220_000)}`));
+  assert.ok(big.code === 0 || big.code === 1);
+  for (const r of [missing, folder, empty, binary, big]) {
+    assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
+  }
+});
+
+test('usage errors exit 2 with the usage text', () => {
+  const none = run();
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /usage: faultline/);
+  assert.equal(run('frobnicate', 'x.ftp').code, 2);
+  assert.equal(run('check').code, 2);
+  assert.equal(run('simulate', '--runs', 'many', 'x.ftp').code, 2);
+  assert.equal(run('check', '--format', 'xml', 'x.ftp').code, 2);
+});
+
+test('simulate: the same seed prints the same result; explore honours --param and --depth', () => {
+  const path = file('commit.ftp', `${clean}\ncheck explore { drop up to 1; expect Delivered violated }\n`);
+  const a = run('simulate', path, '--runs', '20', '--seed', '7', '--format', 'json');
+  const b = run('simulate', path, '--runs', '20', '--seed', '7', '--format', 'json');
+  const strip = (s: string) => s.replace(/"elapsedMs": [\d.e+-]+/g, '').replace(/"stepsPerSecond": [\d.e+-]+/g, '');
+  assert.equal(strip(a.stdout), strip(b.stdout));
+  const shallow = run('explore', path, '--depth', '1');
+  assert.match(shallow.stdout, /depth bound/);
+});
+
+test('diagram: a Mermaid sequence diagram of the run, to stdout or --out', () => {
+  const path = file('diagram.ftp', unsafe);
+  const r = run('diagram', path);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^sequenceDiagram\n/);
+  assert.match(r.stdout, /participant n0 as A/);
+  assert.match(r.stdout, /n0->>n1: 2\. Ping/);
+  const out = join(dir, 'out.mmd');
+  const w = run('diagram', path, '--out', out);
+  assert.equal(w.code, 0);
+  assert.match(w.stdout, /out\.mmd: 2 steps, NeverGot violated/);
+});

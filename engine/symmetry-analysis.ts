@@ -21,7 +21,9 @@ export function findSymmetricRoles(model: CheckedModel, source: RunSource): Set<
       breakType(t.value);
     }
   };
-  const roots = source ? [model.file, source] : [model.file];
+  // Other checks and scenarios of the file do not constrain this run.
+  const decls = model.file.decls.filter((d) => d.kind !== 'ScenarioDecl' && d.kind !== 'CheckDecl');
+  const roots = source ? [...decls, source] : decls;
   for (const root of roots) {
     walkAst(root, (node) => {
       switch (node.kind) {

@@ -13,7 +13,7 @@ import { errorType, intType, labelType, nodeType, setOf } from './types.js';
  */
 
 /** The type of a role's name used as a value: its only node, or the set of its nodes. */
-export function roleValueType(role: RoleInfo): Type {
+function roleValueType(role: RoleInfo): Type {
   return role.replicated ? setOf(nodeType(role.name)) : nodeType(role.name);
 }
 

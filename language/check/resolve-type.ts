@@ -1,6 +1,7 @@
 import type * as ast from '../ast.js';
 import { checkConstInt } from './constants.js';
 import { addReference, error, type Checker } from './context.js';
+import { describeKind } from './declarations.js';
 import type { Type } from './model.js';
 import { printExpr } from './print.js';
 import { didYouMean } from './suggest.js';
@@ -44,6 +45,13 @@ export function resolveTypeExpr(c: Checker, type: ast.TypeExpr): Type {
       for (const label of type.labels) {
         if (label.name === '') continue;
         const first = seen.get(label.name);
+        const global = c.symbols.globals.get(label.name);
+        if (global !== undefined && (global.kind === 'param' || global.kind === 'quorum' || global.kind === 'role')) {
+          // Params, quorums and roles win over labels in expressions, so this label could never be written.
+          error(c, 'FTP206', `label '${label.name}' is hidden by the ${describeKind(global.kind)} '${label.name}'; rename one of them`, label.span, [
+            { span: global.nameSpan, message: `the ${describeKind(global.kind)} '${label.name}'` },
+          ]);
+        }
         if (first !== undefined) {
           error(c, 'FTP206', `label '${label.name}' appears twice in this enum`, label.span, [{ span: first.span, message: 'first here' }]);
         } else {

@@ -20,7 +20,7 @@ function faultContext(): ExprContext {
 }
 
 /** Checks that `expr` denotes exactly one node; returns its role when it does. */
-export function checkSingleNode(c: Checker, expr: ast.Expr): RoleInfo | null {
+function checkSingleNode(c: Checker, expr: ast.Expr): RoleInfo | null {
   const ec = faultContext();
   const role = asRoleName(c, ec, expr);
   const type = checkExpr(c, ec, expr);

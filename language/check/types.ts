@@ -29,10 +29,6 @@ export function labelType(label: string): Type {
   return { kind: 'enum', labels: [label] };
 }
 
-export function isError(type: Type): boolean {
-  return type.kind === 'error';
-}
-
 export function typeToString(type: Type): string {
   switch (type.kind) {
     case 'bool':

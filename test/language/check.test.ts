@@ -240,3 +240,13 @@ node B { on start { if n == 1 { } } }
 //                     ^ FTP201 'n' is not a state of B (it belongs to A)
 `);
 });
+
+test('a label with the name of a param, quorum or role could never be written (FTP206)', () => {
+  expectDiagnostics(`
+protocol P
+param N = 2
+node A { state s: N | M = M
+//                ^ FTP206 label 'N' is hidden by the param 'N'
+  on start { s = M } }
+`);
+});

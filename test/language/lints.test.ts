@@ -192,3 +192,24 @@ node A { state x: bool = false
 //           ^ FTP201 unknown state 'y'
 `);
 });
+
+test('FTP305 without a role counts every node; signed relays lift the bound', () => {
+  const generals = (signed: string) => `
+protocol P
+param N = 3
+message Command { ${signed}order: 0..1 }
+message Relay { ${signed}order: 0..1 }
+node Commander { state o: 0..1 = any
+  on start { broadcast Command(o) to Lieutenant } }
+node Lieutenant[N - 1] {
+  on Command(o) from Commander { broadcast Relay(o) to Lieutenant }
+  on Relay(o) { decide o }
+}
+check explore { byzantine up to 1 }
+//              ^^^^^^^^^^^^^^^^^ FTP305 Byzantine agreement with f = 1 needs 3f+1 = 4 nodes; there are 3 (Commander 1 + Lieutenant N - 1 = 2)
+check explore { with N = 4; byzantine up to 1 }
+`;
+  expectDiagnostics(generals(''));
+  const { diagnostics } = analyzeText(generals('signed ').replace(/^\/\/.*$/m, ''));
+  assert.deepEqual(diagnostics, [], 'signed messages: 3 generals are enough');
+});

@@ -148,13 +148,17 @@ export function report(
   message: string,
   span: Span,
   related: RelatedInfo[] = [],
+  data?: Diagnostic['data'],
 ): void {
   if (c.muted > 0) return;
-  c.diagnostics.push(diagnostic(code, severity, message, span, related));
+  const d = diagnostic(code, severity, message, span, related);
+  if (data !== undefined) d.data = data;
+  c.diagnostics.push(d);
 }
 
-export function error(c: Checker, code: DiagnosticCode, message: string, span: Span, related: RelatedInfo[] = []): void {
-  report(c, code, 'error', message, span, related);
+/** Reports an error; `data` carries facts for quick fixes (see language/queries/code-actions.ts). */
+export function error(c: Checker, code: DiagnosticCode, message: string, span: Span, related: RelatedInfo[] = [], data?: Diagnostic['data']): void {
+  report(c, code, 'error', message, span, related, data);
 }
 
 export function warn(c: Checker, code: DiagnosticCode, message: string, span: Span, related: RelatedInfo[] = []): void {

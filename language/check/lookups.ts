@@ -12,7 +12,7 @@ export function lookupMessage(c: Checker, ident: ast.Ident): MessageInfo | null 
     addReference(c, c.symbols.globals.get(ident.name), ident.span);
     return message;
   }
-  error(c, 'FTP202', `unknown message '${ident.name}'${didYouMean(ident.name, c.model.messageByName.keys())}`, ident.span);
+  error(c, 'FTP202', `unknown message '${ident.name}'${didYouMean(ident.name, c.model.messageByName.keys())}`, ident.span, [], { message: ident.name });
   return null;
 }
 

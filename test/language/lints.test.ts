@@ -213,3 +213,24 @@ check explore { with N = 4; byzantine up to 1 }
   const { diagnostics } = analyzeText(generals('signed ').replace(/^\/\/.*$/m, ''));
   assert.deepEqual(diagnostics, [], 'signed messages: 3 generals are enough');
 });
+
+test('lint diagnostics carry the facts quick fixes need in data', () => {
+  const { diagnostics } = analyzeText(`
+protocol P
+param N = 2
+message Ping
+message Relay { v: 0..1 }
+node A[N] { on start { send Ping to B; broadcast Relay(0) to A; send Pnig to B } on Relay(v) { } }
+node B { }
+check explore { crash up to 2 of A; byzantine up to 1 of A }
+check explore { byzantine up to 1 }
+`);
+  const facts = diagnostics.filter((d) => d.data !== undefined).map((d) => `${d.code} ${JSON.stringify(d.data)}`);
+  assert.deepEqual(facts, [
+    'FTP301 {"role":"B","message":"Ping"}',
+    'FTP202 {"message":"Pnig"}',
+    'FTP303 {"role":"A","needed":3}',
+    'FTP305 {"role":"A","needed":4}',
+    'FTP305 {"role":"A","needed":3}',
+  ]);
+});

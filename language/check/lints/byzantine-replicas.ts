@@ -60,10 +60,20 @@ function checkRole(
   const has = `${role.name} has ${printCount(role.decl.count, n)}`;
   if (relays.has(role.name)) {
     if (!oral(role.name) || n >= 3 * f + 1) return null;
-    return diagnostic('FTP305', 'warning', `Byzantine agreement with f = ${f} needs 3f+1 = ${3 * f + 1} nodes; ${has}`, item.span);
+    return withData(diagnostic('FTP305', 'warning', `Byzantine agreement with f = ${f} needs 3f+1 = ${3 * f + 1} nodes; ${has}`, item.span), role.name, 3 * f + 1);
   }
   if (n >= 2 * f + 1) return null;
-  return diagnostic('FTP304', 'warning', `masking f = ${f} Byzantine replicas by voting needs 2f+1 = ${2 * f + 1} nodes; ${has}`, item.span);
+  return withData(
+    diagnostic('FTP304', 'warning', `masking f = ${f} Byzantine replicas by voting needs 2f+1 = ${2 * f + 1} nodes; ${has}`, item.span),
+    role.name,
+    2 * f + 1,
+  );
+}
+
+/** Quick-fix facts: which role to grow, and to how many nodes. */
+function withData(warning: Diagnostic, role: string, needed: number): Diagnostic {
+  warning.data = { role, needed };
+  return warning;
 }
 
 /** `byzantine up to f` with no role: any node may be a traitor, so count them all. */
@@ -71,19 +81,23 @@ function checkWholeSystem(model: CheckedModel, item: ast.ByzantineBudget, f: num
   if (!model.roles.some((role) => oral(role.name))) return null;
   let total = 0;
   const parts: string[] = [];
+  let grow: { role: RoleInfo; n: number } | null = null;
   for (const role of model.roles) {
     const n = roleCount(role, env);
     if (!Number.isFinite(n)) return null;
     total += n;
     parts.push(describePart(role, n));
+    if (grow === null && role.replicated && oral(role.name)) grow = { role, n };
   }
   if (total >= 3 * f + 1) return null;
-  return diagnostic(
+  const warning = diagnostic(
     'FTP305',
     'warning',
     `Byzantine agreement with f = ${f} needs 3f+1 = ${3 * f + 1} nodes; there are ${total} (${parts.join(' + ')})`,
     item.span,
   );
+  // The fix grows the role whose nodes relay to each other by the missing number.
+  return grow === null ? warning : withData(warning, grow.role.name, grow.n + 3 * f + 1 - total);
 }
 
 function describePart(role: RoleInfo, n: number): string {

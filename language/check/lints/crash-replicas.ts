@@ -21,14 +21,14 @@ export function lintCrashReplicas(input: LintInput): Diagnostic[] {
       const k = evalConst(item.limit, env);
       const n = roleCount(role, env);
       if (!Number.isFinite(k) || !Number.isFinite(n) || k < n || k < 1) continue;
-      out.push(
-        diagnostic(
-          'FTP303',
-          'warning',
-          `tolerating ${k} crash${k === 1 ? '' : 'es'} needs ${k + 1} replicas; ${role.name} has ${printCount(role.decl.count, n)}, needs ${k + 1}`,
-          item.span,
-        ),
+      const warning = diagnostic(
+        'FTP303',
+        'warning',
+        `tolerating ${k} crash${k === 1 ? '' : 'es'} needs ${k + 1} replicas; ${role.name} has ${printCount(role.decl.count, n)}, needs ${k + 1}`,
+        item.span,
       );
+      warning.data = { role: role.name, needed: k + 1 };
+      out.push(warning);
     }
   }
   return out;

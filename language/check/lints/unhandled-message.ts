@@ -15,9 +15,9 @@ export function lintUnhandledMessages({ model, facts }: LintInput): Diagnostic[]
     if (site.targetRole === null || !model.roleByName.has(site.targetRole)) continue;
     if (handled.has(`${site.targetRole}\u0000${site.message}`)) continue;
     const verb = site.stmt.kind === 'SendStmt' ? 'sent' : 'broadcast';
-    out.push(
-      diagnostic('FTP301', 'warning', `${site.targetRole} has no handler for ${site.message}, so the message ${verb} here is never received`, site.stmt.message.span),
-    );
+    const warning = diagnostic('FTP301', 'warning', `${site.targetRole} has no handler for ${site.message}, so the message ${verb} here is never received`, site.stmt.message.span);
+    warning.data = { role: site.targetRole, message: site.message };
+    out.push(warning);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { FingerprintSet, hashWords } from './fingerprint-set.js';
 import { canonicalWords } from './symmetry.js';
+import { decodeState, encodeState, StateQueue } from './state.js';
 import type { State, TransitionSystem } from './system.js';
 import type { Successor } from './steps.js';
 import { failuresAtEnd, failuresInState } from './properties.js';
@@ -50,6 +51,8 @@ export interface ExploreStats {
   elapsedMs: number;
   /** Bytes of the visited set and the parent links, per state. */
   bytesPerState: number;
+  /** The most memory two BFS levels of encoded states took at once. */
+  peakFrontierBytes: number;
   collisionProbability: number;
   symmetry: boolean;
 }
@@ -119,23 +122,41 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   };
   const allViolated = () => !limits.exhaustive && sys.properties.length > 0 && violations.size >= sys.properties.length;
 
-  let frontier: { state: State; id: number }[] = [];
+  // The frontier is kept as words: a level of live state objects would be promoted
+  // to the old generation and cost the garbage collector more than decoding does.
+  const actual: number[] = [];
+  const enqueue = (queue: StateQueue, s: State, id: number) => {
+    if (sys.symmetry) {
+      // Hashing used a renamed state; the frontier keeps the real one, so paths replay.
+      actual.length = 0;
+      encodeState(sys, s, actual);
+      queue.push(actual, id);
+    } else queue.push(words, id);
+  };
+  let frontier = new StateQueue();
   initialStates(sys).forEach((s, i) => {
     const id = store(s, -1, i);
     if (id < 0) return;
-    frontier.push({ state: s, id });
+    enqueue(frontier, s, id);
     checkState(s, id);
   });
 
   let expansions = 0;
   let depth = 0;
-  outer: while (frontier.length > 0) {
+  let peakFrontierBytes = frontier.bytes;
+  outer: while (frontier.size > 0) {
     if (depth >= limits.maxDepth) {
-      if (frontier.some((f) => successors(sys, f.state).length > 0)) status = 'limit-depth';
+      for (let f = 0; f < frontier.size; f++) {
+        if (successors(sys, decodeState(sys, frontier.words, frontier.starts[f]!)).length > 0) {
+          status = 'limit-depth';
+          break;
+        }
+      }
       break;
     }
-    const next: { state: State; id: number }[] = [];
-    for (const { state, id } of frontier) {
+    const next = new StateQueue();
+    for (let f = 0; f < frontier.size; f++) {
+      const id = frontier.ids[f]!;
       if ((++expansions & 1023) === 0) {
         if (limits.stop?.stopped) {
           status = 'stopped';
@@ -150,8 +171,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
           break outer;
         }
       }
-      let succs: Successor[];
-      succs = successors(sys, state);
+      const state = decodeState(sys, frontier.words, frontier.starts[f]!);
+      const succs: Successor[] = successors(sys, state);
       transitions += succs.length;
       if (isTerminal(succs)) {
         terminal++;
@@ -172,12 +193,13 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
           status = 'limit-states';
           break outer;
         }
-        next.push({ state: t, id: tid });
+        enqueue(next, t, tid);
       }
       if (allViolated()) break outer;
     }
+    peakFrontierBytes = Math.max(peakFrontierBytes, next.bytes + frontier.bytes);
     depth++;
-    if (next.length > 0) depthDone = depth;
+    if (next.size > 0) depthDone = depth;
     frontier = next;
   }
 
@@ -195,6 +217,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       deadlocks,
       elapsedMs,
       bytesPerState: seen.size > 0 ? (seen.bytes + parents.byteLength + via.byteLength) / seen.size : 0,
+      peakFrontierBytes,
       collisionProbability: seen.collisionProbability(),
       symmetry: sys.symmetry,
     },

@@ -1,6 +1,6 @@
 import type { Msg, NodeState, State, TransitionSystem } from './system.js';
 import { FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP } from './system.js';
-import type { Value } from './values.js';
+import type { RtType, Value } from './values.js';
 import { compareValues } from './values.js';
 
 /** Orders messages canonically: by channel, then (unordered channels only) by content. */
@@ -67,4 +67,96 @@ export function nodeFlagsText(flags: number): string {
   if (flags & FLAG_BYZANTINE) parts.push('byzantine');
   if (!(flags & FLAG_STARTED)) parts.push('not started');
   return parts.join(', ');
+}
+
+let cursor = 0;
+
+function decodeValue(t: RtType, words: Int32Array): Value {
+  switch (t.k) {
+    case 'set':
+    case 'seq': {
+      const n = words[cursor++]!;
+      const out: Value[] = new Array<Value>(n);
+      for (let i = 0; i < n; i++) out[i] = decodeValue(t.element, words);
+      return out;
+    }
+    case 'map': {
+      const n = words[cursor++]!;
+      const out: Value[] = new Array<Value>(n);
+      for (let i = 0; i < n; i++) out[i] = decodeValue(t.value, words);
+      return out;
+    }
+    default:
+      return words[cursor++]!;
+  }
+}
+
+/**
+ * Rebuilds a state from the words `encodeState` wrote (at `start`): the explorer
+ * keeps its frontier as words, which costs the garbage collector far less than
+ * a level's worth of live state objects.
+ */
+export function decodeState(sys: TransitionSystem, words: Int32Array, start: number): State {
+  cursor = start;
+  const nodes: NodeState[] = new Array<NodeState>(sys.nodes.length);
+  for (let id = 0; id < nodes.length; id++) {
+    const role = sys.roles[sys.nodes[id]!.role]!;
+    const flags = words[cursor++]!;
+    const vars: Value[] = new Array<Value>(role.vars.length);
+    for (let i = 0; i < vars.length; i++) vars[i] = decodeValue(role.vars[i]!.type, words);
+    const timers: number[] = new Array<number>(role.timers.length);
+    for (let i = 0; i < timers.length; i++) timers[i] = words[cursor++]!;
+    nodes[id] = { vars, flags, timers };
+  }
+  const msgCount = words[cursor++]!;
+  const msgs: Msg[] = new Array<Msg>(msgCount);
+  for (let i = 0; i < msgCount; i++) {
+    const type = words[cursor++]!;
+    const src = words[cursor++]!;
+    const dst = words[cursor++]!;
+    const left = words[cursor++]!;
+    const def = sys.messages[type]!;
+    const fields: Value[] = new Array<Value>(def.fields.length);
+    for (let f = 0; f < fields.length; f++) fields[f] = decodeValue(def.fields[f]!.type, words);
+    msgs[i] = { type, src, dst, left, fields };
+  }
+  const used: number[] = new Array<number>(sys.budgets.length);
+  for (let i = 0; i < used.length; i++) used[i] = words[cursor++]!;
+  const partition = words[cursor++]!;
+  const healAt = words[cursor++]!;
+  const fired = words[cursor++]!;
+  const clock = words[cursor++]!;
+  const seen = words[cursor++]!;
+  const dropsLeft: number[] = new Array<number>(sys.script.length);
+  for (let i = 0; i < dropsLeft.length; i++) dropsLeft[i] = words[cursor++]!;
+  return { nodes, msgs, used, partition, healAt, fired, clock, seen, dropsLeft };
+}
+
+/** A growable run of state encodings: one BFS level. */
+export class StateQueue {
+  words = new Int32Array(1 << 16);
+  length = 0;
+  starts: number[] = [];
+  ids: number[] = [];
+
+  push(encoded: readonly number[], id: number): void {
+    if (this.length + encoded.length > this.words.length) {
+      let cap = this.words.length * 2;
+      while (cap < this.length + encoded.length) cap *= 2;
+      const grown = new Int32Array(cap);
+      grown.set(this.words.subarray(0, this.length));
+      this.words = grown;
+    }
+    this.starts.push(this.length);
+    this.ids.push(id);
+    for (let i = 0; i < encoded.length; i++) this.words[this.length++] = encoded[i]!;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  get bytes(): number {
+    return this.words.byteLength + this.starts.length * 16;
+  }
 }

@@ -16,6 +16,11 @@ export interface Diagnostic {
   message: string;
   span: Span;
   related: RelatedInfo[];
+  /**
+   * Optional facts for quick fixes (`role`, `needed`, `message`, ...). Plain
+   * strings and numbers, so it survives the LSP round trip in `Diagnostic.data`.
+   */
+  data?: Record<string, string | number>;
 }
 
 /** What every phase returns: a value (possibly partial) and what went wrong on the way. */

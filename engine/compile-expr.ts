@@ -213,6 +213,11 @@ export class ExprCompiler {
         return () => id;
       }
       case 'role': {
+        // A single-node role names its one node; a replicated role the set of its nodes.
+        if (this.typeOf(e).kind === 'node') {
+          const name = ref.name;
+          return () => this.roleNodes(name)[0] ?? 0;
+        }
         const nodes = this.roleNodes(ref.name);
         return () => nodes;
       }

@@ -13,6 +13,8 @@ export interface CliArgs {
   depth: number | null;
   maxStates: number | null;
   timeMs: number;
+  /** Heap the exploration may use, in MB; null = half the machine. */
+  maxMemoryMb: number | null;
   params: Map<string, number>;
   scenario: string | null;
   check: string | null;
@@ -38,6 +40,7 @@ options:
   --runs N --seed S --steps K   simulation bounds
   --depth D --max-states M      exploration bounds
   --time MS                     time budget per run (default 60000)
+  --max-memory MB               stop exploring at this heap size (default: half the machine)
   --param NAME=VALUE            override a param (repeatable)
   --scenario NAME / --check NAME   select one run
   --out FILE                    write the diagram to FILE
@@ -70,6 +73,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     depth: null,
     maxStates: null,
     timeMs: 60_000,
+    maxMemoryMb: null,
     params: new Map(),
     scenario: null,
     check: null,
@@ -111,6 +115,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case '--time':
         args.timeMs = whole(flag, value(), 1);
+        break;
+      case '--max-memory':
+        args.maxMemoryMb = whole(flag, value(), 16);
         break;
       case '--param':
       case '--param=': {

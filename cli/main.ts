@@ -1,4 +1,5 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { analyzeText } from '../language/analyze.js';
 import type { CheckedModel } from '../language/check/model.js';
@@ -84,8 +85,12 @@ function execute(args: CliArgs, io: CliIo): number {
     now: () => performance.now(),
     timeBudgetMs: args.timeMs,
     overrides,
-    memoryUsed: () => process.memoryUsage().heapUsed,
-    maxMemoryBytes: 8 * 1024 ** 3,
+    memoryUsed: () => {
+      // The visited set lives in typed arrays, outside the JS heap.
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    },
+    maxMemoryBytes: (args.maxMemoryMb ?? Math.floor(totalmem() / 2 / 1024 / 1024)) * 1024 * 1024,
     ...(mode ? { mode } : {}),
   });
 

@@ -134,3 +134,10 @@ test('diagram: a Mermaid sequence diagram of the run, to stdout or --out', () =>
   assert.equal(w.code, 0);
   assert.match(w.stdout, /out\.mmd: 2 steps, NeverGot violated/);
 });
+
+test('explore: a memory budget stops the search with a clear message, not an out-of-memory crash', () => {
+  const r = run('explore', join(root, 'bench/models/two-phase-commit.ftp'), '--param', 'N=4', '--no-symmetry', '--max-memory', '16');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /memory budget reached after [\d,]+ states/);
+  assert.match(r.stdout, /\[FTP404\]/);
+});

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { parseFtp } from '../language/syntax/parse.js';
 import { lexFtp } from '../language/syntax/lexer.js';
 
@@ -18,9 +19,8 @@ export function generateProtocol(lines: number): string {
   const out: string[] = ['protocol Generated', 'param N = 5', 'param f = 1', 'param Q = 2 * f + 1'];
   out.push('type Phase = INIT | WAIT | COMMIT | ABORT', 'type Value = 0..N-1');
   out.push('network async fifo reliable', 'quorum write Qw = 3 of Replica0', 'quorum read Qr = 3 of Replica0');
-  let i = 0;
-  while (out.length < lines) {
-    out.push(
+  for (let i = 0; ; i++) {
+    const block = [
       `message Vote${i} { value: Value, round: 0..3, signed ok: bool }`,
       `message Decide${i} { commit: bool }`,
       `node Replica${i}[N] {`,
@@ -59,10 +59,13 @@ export function generateProtocol(lines: number): string {
       `  expect Agreement${i} holds`,
       '}',
       '',
-    );
-    i++;
+    ];
+    if (out.length + block.length > lines) break;
+    out.push(...block);
   }
-  return out.slice(0, lines).join('\n') + '\n';
+  // Top up with params so the line count is exact and every block is complete.
+  for (let k = 0; out.length < lines; k++) out.push(`param Extra${k} = ${k} + N`);
+  return out.join('\n') + '\n';
 }
 
 function median(values: number[]): number {
@@ -198,4 +201,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith("parse.js") && !process.env.NO_MAIN) await main();
+// Run only as a script, so tests and tools can import `generateProtocol`.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,5 +1,11 @@
-import { EOF, tokenMatcher, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
-import type { SyntaxProblem } from './parser.js';
+import {
+  EOF,
+  tokenMatcher,
+  type IParserErrorMessageProvider,
+  type IRecognitionException,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
 import * as t from './tokens.js';
 
 /**
@@ -7,6 +13,51 @@ import * as t from './tokens.js';
  * Chevrotain's own messages list every token path; we name the construct instead
  * ("an expression", "a type", "a statement") and list at most a few tokens.
  */
+
+/**
+ * What went wrong, as structured data. Chevrotain wants a message string from its
+ * message provider; ours encodes this as JSON and `messages.ts` words it with the
+ * context (previous tokens, enclosing declaration) that only the caller knows.
+ */
+export type SyntaxProblem =
+  | { kind: 'mismatch'; expected: string; rule: string }
+  | { kind: 'noViableAlt'; expected: string[]; rule: string }
+  | { kind: 'earlyExit'; expected: string[]; rule: string }
+  | { kind: 'notAllInput'; rule: string };
+
+function firstTokenNames(paths: TokenType[][][]): string[] {
+  const names: string[] = [];
+  for (const alt of paths) {
+    for (const path of alt) {
+      const first = path[0];
+      if (first !== undefined && !names.includes(first.name)) names.push(first.name);
+    }
+  }
+  return names;
+}
+
+export const problemEncoder: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, ruleName }) {
+    return JSON.stringify({ kind: 'mismatch', expected: expected.name, rule: ruleName } satisfies SyntaxProblem);
+  },
+  buildNotAllInputParsedMessage({ ruleName }) {
+    return JSON.stringify({ kind: 'notAllInput', rule: ruleName } satisfies SyntaxProblem);
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, ruleName }) {
+    return JSON.stringify({
+      kind: 'noViableAlt',
+      expected: firstTokenNames(expectedPathsPerAlt),
+      rule: ruleName,
+    } satisfies SyntaxProblem);
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, ruleName }) {
+    return JSON.stringify({
+      kind: 'earlyExit',
+      expected: firstTokenNames([expectedIterationPaths]),
+      rule: ruleName,
+    } satisfies SyntaxProblem);
+  },
+};
 
 const punctuation: Record<string, string> = {
   DotDot: '..',

@@ -11,6 +11,7 @@ import { lexFtp } from './lexer.js';
 import { Lowerer } from './lower.js';
 import { describeFound, describeSyntaxError, describeUnexpected } from './messages.js';
 import { ftpParser } from './parser.js';
+import { declarationStarts, layoutNode, splitDeclarations, type Segment } from './segments.js';
 import * as t from './tokens.js';
 
 export { ftpContextualKeywords, ftpKeywords } from './tokens.js';
@@ -74,30 +75,6 @@ function refuseUnreadable(text: string): Diagnostic | null {
   return null;
 }
 
-/** Keywords that begin a top-level declaration. */
-const declarationStarts = new Set<TokenType>([
-  t.Protocol,
-  t.Param,
-  t.Type,
-  t.Message,
-  t.Node,
-  t.Network,
-  t.Quorum,
-  t.Invariant,
-  t.Eventually,
-  t.Scenario,
-  t.Check,
-]);
-
-/** Tokens after which `node` is the node-id type, not a declaration. */
-const beforeTypePosition = new Set<TokenType>([t.Colon, t.Equals, t.Lt, t.Comma, t.Pipe]);
-
-interface Segment {
-  /** Token indices, half-open. */
-  start: number;
-  end: number;
-}
-
 /** The outcome of running one grammar rule on one piece of the token list. */
 interface UnitResult {
   cst: CstNode;
@@ -131,7 +108,7 @@ class ParseRun {
     let declarationBeforeHeader = false;
     let missingHeaderReported = false;
 
-    const segments = this.splitDeclarations();
+    const segments = splitDeclarations(this.tokens);
     for (const [index, segment] of segments.entries()) {
       const first = this.tokens[segment.start]!;
       if (first.tokenType === t.Protocol) {
@@ -172,36 +149,8 @@ class ParseRun {
     }
 
     const file: ast.ProtocolFile = { kind: 'ProtocolFile', span: { start: 0, end: this.text.length }, name, decls };
-    return { value: file, diagnostics: sortDiagnostics([...this.diagnostics, ...this.lowerer.diagnostics]) };
-  }
-
-  /**
-   * Cuts the tokens at every keyword that begins a declaration, except a field
-   * named like one (`from: General`, `m.type`) and the `node` type (`: node`).
-   */
-  private splitDeclarations(): Segment[] {
-    const tokens = this.tokens;
-    const segments: Segment[] = [];
-    let start = 0;
-    for (let i = 1; i < tokens.length; i++) {
-      const type = tokens[i]!.tokenType;
-      if (!declarationStarts.has(type)) continue;
-      const previous = tokens[i - 1]!.tokenType;
-      if (previous === t.Dot || tokens[i + 1]?.tokenType === t.Colon) continue;
-      if (type === t.Node && beforeTypePosition.has(previous)) continue;
-      this.pushTrimmed(segments, start, i);
-      start = i;
-    }
-    this.pushTrimmed(segments, start, tokens.length);
-    return segments;
-  }
-
-  /** Adds `[start, end)` without the `;` that may separate declarations. */
-  private pushTrimmed(segments: Segment[], start: number, end: number): void {
-    const tokens = this.tokens;
-    while (start < end && tokens[start]!.tokenType === t.Semicolon) start++;
-    while (end > start && tokens[end - 1]!.tokenType === t.Semicolon) end--;
-    if (start < end) segments.push({ start, end });
+    // `lowered` has moved every lowering diagnostic into `this.diagnostics`.
+    return { value: file, diagnostics: sortDiagnostics(this.diagnostics) };
   }
 
   private declaration(type: TokenType, segment: Segment): ast.Decl | null {
@@ -261,86 +210,32 @@ class ParseRun {
    */
   private nodeDeclaration(segment: Segment): ast.NodeDecl {
     const tokens = this.tokens;
-    let i = segment.start + 1;
-    for (let depth = 0; i < segment.end; i++) {
-      const type = tokens[i]!.tokenType;
-      if (depth === 0 && (type === t.LCurly || isMemberStart(tokens, i))) break;
-      if (type === t.LBracket || type === t.LParen) depth++;
-      else if ((type === t.RBracket || type === t.RParen) && depth > 0) depth--;
-    }
+    const layout = layoutNode(tokens, segment);
     const mark = this.diagnostics.length;
-    const headUnit = this.parseUnit(() => ftpParser.nodeHead(), { start: segment.start, end: i }, 'node name');
+    const headUnit = this.parseUnit(() => ftpParser.nodeHead(), { start: segment.start, end: layout.headEnd }, 'node name');
     const head = this.lowered(headUnit, (c, at) => this.lowerer.nodeHead(c, at));
     let span = head.span;
 
-    let bodyStart = i;
-    const open = tokens[i];
-    const opened = i < segment.end && open !== undefined && open.tokenType === t.LCurly;
-    if (opened) {
-      bodyStart = i + 1;
+    const open = tokens[layout.headEnd];
+    if (layout.opened && open !== undefined) {
       span = cover(span, this.tokenSpan(open));
     } else if (headUnit.error === null) {
-      const found = i < segment.end ? open : tokens[segment.end];
+      const found = layout.headEnd < segment.end ? open : tokens[segment.end];
       this.error(
         `expected \`{\` after the node ${head.count === null ? 'name' : 'count'}, found ${describeFound(found)}`,
         found ? this.tokenSpan(found) : this.endOf(segment),
       );
     }
 
-    // Members begin at `state`, `stable` and `on` whatever the brace depth (those
-    // words appear nowhere else), so a missing `}` stays inside one member. A `}`
-    // that closes the body while members still follow is stray: it is reported,
-    // and the tokens after it up to the next member are skipped.
-    let lastMemberStart = -1;
-    for (let j = segment.end - 1; j >= bodyStart; j--) {
-      if (isMemberStart(tokens, j)) {
-        lastMemberStart = j;
-        break;
-      }
-    }
-    const members: Segment[] = [];
-    let memberStart = -1;
-    let close = -1;
-    let skipping = false;
-    let stray: IToken | undefined;
-    let depth = 0;
-    for (let j = bodyStart; j < segment.end; j++) {
-      const type = tokens[j]!.tokenType;
-      const continuesStable = type === t.State && memberStart === j - 1 && tokens[j - 1]!.tokenType === t.Stable;
-      if (isMemberStart(tokens, j) && !continuesStable) {
-        if (memberStart >= 0) members.push({ start: memberStart, end: j });
-        memberStart = j;
-        depth = 0;
-        skipping = false;
-      } else if (skipping) {
-        continue;
-      } else if (depth === 0 && type === t.RCurly) {
-        if (j < lastMemberStart) {
-          if (memberStart >= 0) members.push({ start: memberStart, end: j });
-          memberStart = -1;
-          skipping = true;
-          stray ??= tokens[j]!;
-          continue;
-        }
-        close = j;
-        break;
-      } else if (depth === 0 && type === t.Semicolon) {
-        if (memberStart >= 0) members.push({ start: memberStart, end: j });
-        memberStart = -1;
-        continue;
-      } else if (memberStart < 0) {
-        memberStart = j;
-      }
-      if (type === t.LCurly) depth++;
-      else if (type === t.RCurly) depth--;
-    }
-    if (memberStart >= 0) members.push({ start: memberStart, end: close >= 0 ? close : segment.end });
-
     const states: ast.StateDecl[] = [];
     const handlers: ast.Handler[] = [];
-    for (const member of members) {
+    for (const member of layout.members) {
       const kind = tokens[member.start]!.tokenType === t.On ? 'handler' : 'state declaration';
-      const unit = this.parseUnit(() => ftpParser.member(), member, `${kind} (a node body holds \`state\`, \`stable state\` and \`on\` members)`);
+      const unit = this.parseUnit(
+        () => ftpParser.member(),
+        member,
+        `${kind} (a node body holds \`state\`, \`stable state\` and \`on\` members)`,
+      );
       const lowered = this.lowered(unit, (c, at) => this.lowerer.member(c, at));
       if (lowered === null) continue;
       if (lowered.kind === 'StateDecl') states.push(lowered);
@@ -351,26 +246,28 @@ class ParseRun {
     // Brace trouble after an error inside the node is most likely that error's
     // doing (a missing `{` leaves one `}` too many): report it only on its own.
     const clean = this.diagnostics.length === mark;
-    if (stray !== undefined && clean) {
+    const name = head.name.name;
+    if (layout.stray !== undefined && clean) {
       this.error(
-        `unexpected \`}\`: it closes the body of node \`${head.name.name}\` before the members that follow`,
-        this.tokenSpan(stray),
+        `unexpected \`}\`: it closes the body of node \`${name}\` before the members that follow`,
+        this.tokenSpan(layout.stray),
       );
     }
+    const close = layout.close;
     if (close >= 0) {
       span = cover(span, this.tokenSpan(tokens[close]!));
       if (close + 1 < segment.end && clean) {
         const extra = tokens[close + 1]!;
-        this.error(`unexpected ${describeUnexpected(extra)} after the body of node \`${head.name.name}\``, this.tokenSpan(extra));
+        this.error(`unexpected ${describeUnexpected(extra)} after the body of node \`${name}\``, this.tokenSpan(extra));
       }
-    } else if (opened) {
+    } else if (layout.opened) {
       const end = this.endOf(segment).end;
       span = cover(span, { start: end, end });
       if (clean) {
-        this.error(
-          `expected \`}\` to close the body of node \`${head.name.name}\`, found ${describeFound(tokens[segment.end])}`,
-          { start: end, end },
-        );
+        this.error(`expected \`}\` to close the body of node \`${name}\`, found ${describeFound(tokens[segment.end])}`, {
+          start: end,
+          end,
+        });
       }
     }
 
@@ -477,14 +374,6 @@ class ParseRun {
   private error(message: string, span: Span): void {
     this.diagnostics.push(diagnostic('FTP102', 'error', message, span));
   }
-}
-
-/** `state`, `stable` or `on` starting a member (not `m.state`, not a field `on: ...`). */
-function isMemberStart(tokens: readonly IToken[], i: number): boolean {
-  const type = tokens[i]!.tokenType;
-  if (type !== t.State && type !== t.Stable && type !== t.On) return false;
-  if (i > 0 && tokens[i - 1]!.tokenType === t.Dot) return false;
-  return tokens[i + 1]?.tokenType !== t.Colon;
 }
 
 function cover(a: Span, b: Span): Span {

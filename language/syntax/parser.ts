@@ -1,12 +1,14 @@
 import {
   CstParser,
   createTokenInstance,
+  type DSLMethodOpts,
+  type GrammarAction,
   type IOrAlt,
-  type IParserErrorMessageProvider,
   type OrMethodOpts,
   type IToken,
   type TokenType,
 } from 'chevrotain';
+import { problemEncoder } from './messages.js';
 import * as t from './tokens.js';
 
 /**
@@ -24,51 +26,6 @@ import * as t from './tokens.js';
  * applies precedence and associativity. That keeps the CST shallow (a leaf
  * expression is 3 nodes deep instead of 10) and the parse fast.
  */
-
-/**
- * What went wrong, as structured data. Chevrotain wants a message string from its
- * message provider; ours encodes this as JSON and `messages.ts` words it with the
- * context (previous tokens, enclosing declaration) that only the caller knows.
- */
-export type SyntaxProblem =
-  | { kind: 'mismatch'; expected: string; rule: string }
-  | { kind: 'noViableAlt'; expected: string[]; rule: string }
-  | { kind: 'earlyExit'; expected: string[]; rule: string }
-  | { kind: 'notAllInput'; rule: string };
-
-function firstTokenNames(paths: TokenType[][][]): string[] {
-  const names: string[] = [];
-  for (const alt of paths) {
-    for (const path of alt) {
-      const first = path[0];
-      if (first !== undefined && !names.includes(first.name)) names.push(first.name);
-    }
-  }
-  return names;
-}
-
-const problemEncoder: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, ruleName }) {
-    return JSON.stringify({ kind: 'mismatch', expected: expected.name, rule: ruleName } satisfies SyntaxProblem);
-  },
-  buildNotAllInputParsedMessage({ ruleName }) {
-    return JSON.stringify({ kind: 'notAllInput', rule: ruleName } satisfies SyntaxProblem);
-  },
-  buildNoViableAltMessage({ expectedPathsPerAlt, ruleName }) {
-    return JSON.stringify({
-      kind: 'noViableAlt',
-      expected: firstTokenNames(expectedPathsPerAlt),
-      rule: ruleName,
-    } satisfies SyntaxProblem);
-  },
-  buildEarlyExitMessage({ expectedIterationPaths, ruleName }) {
-    return JSON.stringify({
-      kind: 'earlyExit',
-      expected: firstTokenNames([expectedIterationPaths]),
-      rule: ruleName,
-    } satisfies SyntaxProblem);
-  },
-};
 
 /**
  * Options objects for labelled CONSUME / SUBRULE calls, made once: an inline
@@ -161,6 +118,8 @@ export class FtpParser extends CstParser {
    * every call, which made garbage collection the biggest cost of a parse.
    */
   private readonly alternatives: Record<string, IOrAlt<unknown>[] | OrMethodOpts<unknown>> = {};
+  /** Likewise the bodies of MANY, OPTION and AT_LEAST_ONE: one closure per call site, not per call. */
+  private readonly actions: Record<string, GrammarAction<unknown> | DSLMethodOpts<unknown>> = {};
 
   constructor() {
     super(t.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: problemEncoder });
@@ -183,8 +142,8 @@ export class FtpParser extends CstParser {
   // ---------------------------------------------------------------- file
 
   readonly file = this.RULE('file', () => {
-    this.OPTION(() => this.SUBRULE(this.header));
-    this.MANY(() =>
+    this.OPTION(this.actions['file.OPTION'] ??= () => this.SUBRULE(this.header));
+    this.MANY(this.actions['file.MANY'] ??= () =>
       this.OR(this.alternatives['file'] ??= [{ ALT: () => this.SUBRULE(this.declaration) }, { ALT: () => this.CONSUME(t.Semicolon) }]),
     );
   });
@@ -225,13 +184,13 @@ export class FtpParser extends CstParser {
   readonly messageDecl = this.RULE('messageDecl', () => {
     this.CONSUME(t.Message);
     this.CONSUME(t.Identifier, label.name);
-    this.OPTION(() => {
+    this.OPTION(this.actions['messageDecl.OPTION'] ??= () => {
       this.CONSUME(t.LCurly);
-      this.OPTION2(() => {
+      this.OPTION2(this.actions['messageDecl.OPTION2'] ??= () => {
         this.SUBRULE(this.fieldDecl, label.fields);
-        this.MANY(() => {
+        this.MANY(this.actions['messageDecl.MANY'] ??= () => {
           this.CONSUME(t.Comma);
-          this.OPTION3(() => this.SUBRULE2(this.fieldDecl, label.fields));
+          this.OPTION3(this.actions['messageDecl.OPTION3'] ??= () => this.SUBRULE2(this.fieldDecl, label.fields));
         });
       });
       this.CONSUME(t.RCurly);
@@ -239,7 +198,7 @@ export class FtpParser extends CstParser {
   });
 
   readonly fieldDecl = this.RULE('fieldDecl', () => {
-    this.OPTION(() => this.CONSUME(t.Signed));
+    this.OPTION(this.actions['fieldDecl.OPTION'] ??= () => this.CONSUME(t.Signed));
     this.CONSUME(t.AnyName, label.name);
     this.CONSUME(t.Colon);
     this.SUBRULE(this.typeExpr, label.type);
@@ -250,7 +209,7 @@ export class FtpParser extends CstParser {
   readonly nodeDecl = this.RULE('nodeDecl', () => {
     this.SUBRULE(this.nodeHead, label.head);
     this.CONSUME(t.LCurly);
-    this.MANY(() =>
+    this.MANY(this.actions['nodeDecl.MANY'] ??= () =>
       this.OR(this.alternatives['nodeDecl'] ??= [{ ALT: () => this.SUBRULE(this.member, label.members) }, { ALT: () => this.CONSUME(t.Semicolon) }]),
     );
     this.CONSUME(t.RCurly);
@@ -260,7 +219,7 @@ export class FtpParser extends CstParser {
   readonly nodeHead = this.RULE('nodeHead', () => {
     this.CONSUME(t.Node);
     this.CONSUME(t.Identifier, label.name);
-    this.OPTION(() => {
+    this.OPTION(this.actions['nodeHead.OPTION'] ??= () => {
       this.CONSUME(t.LBracket);
       this.SUBRULE(this.expression, label.count);
       this.CONSUME(t.RBracket);
@@ -272,12 +231,12 @@ export class FtpParser extends CstParser {
   });
 
   readonly stateDecl = this.RULE('stateDecl', () => {
-    this.OPTION(() => this.CONSUME(t.Stable));
+    this.OPTION(this.actions['stateDecl.OPTION'] ??= () => this.CONSUME(t.Stable));
     this.CONSUME(t.State);
     this.CONSUME(t.Identifier, label.name);
     this.CONSUME(t.Colon);
     this.SUBRULE(this.typeExpr, label.type);
-    this.OPTION2(() => {
+    this.OPTION2(this.actions['stateDecl.OPTION2'] ??= () => {
       this.CONSUME(t.Equals);
       this.OR(this.alternatives['stateDecl'] ??= [
         { ALT: () => this.CONSUME(t.Any) },
@@ -289,7 +248,7 @@ export class FtpParser extends CstParser {
   readonly handler = this.RULE('handler', () => {
     this.CONSUME(t.On);
     this.SUBRULE(this.trigger);
-    this.OPTION(() => {
+    this.OPTION(this.actions['handler.OPTION'] ??= () => {
       this.CONSUME(t.When);
       this.SUBRULE(this.expression, label.guard);
     });
@@ -309,18 +268,18 @@ export class FtpParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME2(t.Identifier, label.message);
-          this.OPTION(() => {
+          this.OPTION(this.actions['trigger.OPTION'] ??= () => {
             this.CONSUME(t.LParen);
-            this.OPTION2(() => {
+            this.OPTION2(this.actions['trigger.OPTION2'] ??= () => {
               this.CONSUME3(t.Identifier, label.params);
-              this.MANY(() => {
+              this.MANY(this.actions['trigger.MANY'] ??= () => {
                 this.CONSUME(t.Comma);
                 this.CONSUME4(t.Identifier, label.params);
               });
             });
             this.CONSUME(t.RParen);
           });
-          this.OPTION3(() => {
+          this.OPTION3(this.actions['trigger.OPTION3'] ??= () => {
             this.CONSUME(t.From);
             this.CONSUME5(t.Identifier, label.from);
           });
@@ -335,7 +294,7 @@ export class FtpParser extends CstParser {
     this.CONSUME(t.LCurly);
     // Statements go straight into `stmts` (no wrapper node per statement: the
     // CST stays small); each CstNode's `name` says which statement it is.
-    this.MANY(() =>
+    this.MANY(this.actions['block.MANY'] ??= () =>
       this.OR(this.alternatives['block'] ??= [
         { ALT: () => this.SUBRULE(this.assignStmt, label.stmts) },
         { ALT: () => this.SUBRULE(this.letStmt, label.stmts) },
@@ -353,7 +312,7 @@ export class FtpParser extends CstParser {
 
   readonly assignStmt = this.RULE('assignStmt', () => {
     this.CONSUME(t.Identifier, label.target);
-    this.MANY(() => {
+    this.MANY(this.actions['assignStmt.MANY'] ??= () => {
       this.CONSUME(t.LBracket);
       this.SUBRULE(this.expression, label.indices);
       this.CONSUME(t.RBracket);
@@ -377,7 +336,7 @@ export class FtpParser extends CstParser {
     this.CONSUME(t.If);
     this.SUBRULE(this.expression, label.condition);
     this.SUBRULE(this.block, label.then);
-    this.OPTION(() => {
+    this.OPTION(this.actions['ifStmt.OPTION'] ??= () => {
       this.CONSUME(t.Else);
       this.OR(this.alternatives['ifStmt'] ??= [
         { ALT: () => this.SUBRULE(this.ifStmt, label.elseIf) },
@@ -393,25 +352,25 @@ export class FtpParser extends CstParser {
       { ALT: () => this.CONSUME(t.Broadcast, label.verb) },
     ]);
     this.CONSUME(t.Identifier, label.message);
-    this.OPTION(() => this.SUBRULE(this.messageArgs, label.args));
+    this.OPTION(this.actions['sendStmt.OPTION'] ??= () => this.SUBRULE(this.messageArgs, label.args));
     this.CONSUME(t.To);
     this.SUBRULE(this.expression, label.to);
   });
 
   readonly messageArgs = this.RULE('messageArgs', () => {
     this.CONSUME(t.LParen);
-    this.OPTION(() => {
+    this.OPTION(this.actions['messageArgs.OPTION'] ??= () => {
       this.SUBRULE(this.messageArg, label.args);
-      this.MANY(() => {
+      this.MANY(this.actions['messageArgs.MANY'] ??= () => {
         this.CONSUME(t.Comma);
-        this.OPTION2(() => this.SUBRULE2(this.messageArg, label.args));
+        this.OPTION2(this.actions['messageArgs.OPTION2'] ??= () => this.SUBRULE2(this.messageArg, label.args));
       });
     });
     this.CONSUME(t.RParen);
   });
 
   readonly messageArg = this.RULE('messageArg', () => {
-    this.OPTION({
+    this.OPTION(this.actions['messageArg.OPTION'] ??= {
       GATE: () => this.LA(2).tokenType === t.Colon,
       DEF: () => {
         this.CONSUME(t.AnyName, label.name);
@@ -441,7 +400,7 @@ export class FtpParser extends CstParser {
       {
         ALT: () => {
           this.SUBRULE(this.block, label.branches);
-          this.MANY(() => {
+          this.MANY(this.actions['chooseStmt.MANY'] ??= () => {
             this.CONSUME(t.Or);
             this.SUBRULE2(this.block, label.branches);
           });
@@ -471,7 +430,7 @@ export class FtpParser extends CstParser {
 
   readonly networkDecl = this.RULE('networkDecl', () => {
     this.CONSUME(t.Network);
-    this.OPTION(() =>
+    this.OPTION(this.actions['networkDecl.OPTION'] ??= () =>
       this.OR(this.alternatives['networkDecl'] ??= [
         { ALT: () => this.CONSUME(t.Async, label.timing) },
         {
@@ -484,13 +443,13 @@ export class FtpParser extends CstParser {
         },
       ]),
     );
-    this.OPTION2(() =>
+    this.OPTION2(this.actions['networkDecl.OPTION2'] ??= () =>
       this.OR2(this.alternatives['networkDecl2'] ??= [
         { ALT: () => this.CONSUME(t.Fifo, label.ordering) },
         { ALT: () => this.CONSUME(t.Unordered, label.ordering) },
       ]),
     );
-    this.OPTION3(() =>
+    this.OPTION3(this.actions['networkDecl.OPTION3'] ??= () =>
       this.OR3(this.alternatives['networkDecl3'] ??= [
         { ALT: () => this.CONSUME(t.Reliable, label.reliability) },
         { ALT: () => this.CONSUME(t.Lossy, label.reliability) },
@@ -518,13 +477,13 @@ export class FtpParser extends CstParser {
       { ALT: () => this.CONSUME(t.Eventually, label.property) },
     ]);
     this.CONSUME(t.Identifier, label.name);
-    this.OPTION(() => {
+    this.OPTION(this.actions['propertyDecl.OPTION'] ??= () => {
       this.CONSUME(t.Within);
       this.SUBRULE(this.arith, label.within);
     });
     this.CONSUME(t.Colon);
     this.SUBRULE(this.expression, label.body);
-    this.OPTION2(() => {
+    this.OPTION2(this.actions['propertyDecl.OPTION2'] ??= () => {
       this.CONSUME2(t.Within, label.lateWithin);
       this.SUBRULE2(this.arith, label.within);
     });
@@ -532,7 +491,7 @@ export class FtpParser extends CstParser {
 
   readonly checkDecl = this.RULE('checkDecl', () => {
     this.CONSUME(t.Check);
-    this.OPTION(() => this.CONSUME(t.Identifier, label.name));
+    this.OPTION(this.actions['checkDecl.OPTION'] ??= () => this.CONSUME(t.Identifier, label.name));
     this.OR(this.alternatives['checkDecl'] ??= [
       { ALT: () => this.CONSUME(t.Explore, label.mode) },
       { ALT: () => this.CONSUME(t.Simulate, label.mode) },
@@ -549,7 +508,7 @@ export class FtpParser extends CstParser {
   /** Settings, budgets and scripted faults go straight into `items`, in order. */
   readonly runBody = this.RULE('runBody', () => {
     this.CONSUME(t.LCurly);
-    this.MANY(() =>
+    this.MANY(this.actions['runBody.MANY'] ??= () =>
       this.OR(this.alternatives['runBody'] ??= [
         { ALT: () => this.SUBRULE(this.withSetting, label.items) },
         { ALT: () => this.SUBRULE(this.crashItem, label.items) },
@@ -569,7 +528,7 @@ export class FtpParser extends CstParser {
   readonly withSetting = this.RULE('withSetting', () => {
     this.CONSUME(t.With);
     this.SUBRULE(this.paramOverride, label.overrides);
-    this.MANY(() => {
+    this.MANY(this.actions['withSetting.MANY'] ??= () => {
       this.CONSUME(t.Comma);
       this.SUBRULE2(this.paramOverride, label.overrides);
     });
@@ -600,15 +559,15 @@ export class FtpParser extends CstParser {
         {
           ALT: () => {
             this.SUBRULE(this.budgetLimit, label.budget);
-            this.OPTION(() => {
+            this.OPTION(this.actions['crashItem.OPTION'] ??= () => {
               this.CONSUME(t.Of);
               this.CONSUME(t.Identifier, label.role);
             });
-            this.OPTION2(() => {
+            this.OPTION2(this.actions['crashItem.OPTION2'] ??= () => {
               this.CONSUME(t.And);
               this.CONSUME(t.Recover);
             });
-            this.OPTION3(() => {
+            this.OPTION3(this.actions['crashItem.OPTION3'] ??= () => {
               this.CONSUME(t.While);
               this.CONSUME(t.Sending);
             });
@@ -640,7 +599,7 @@ export class FtpParser extends CstParser {
         {
           ALT: () => {
             this.SUBRULE(this.budgetLimit, label.budget);
-            this.OPTION(() => {
+            this.OPTION(this.actions['dropItem.OPTION'] ??= () => {
               this.CONSUME(t.Of);
               this.CONSUME(t.Identifier, label.ofMessage);
             });
@@ -649,15 +608,15 @@ export class FtpParser extends CstParser {
         {
           ALT: () => {
             this.CONSUME2(t.Identifier, label.message);
-            this.OPTION2(() => {
+            this.OPTION2(this.actions['dropItem.OPTION2'] ??= () => {
               this.CONSUME(t.From);
               this.SUBRULE(this.arith, label.from);
             });
-            this.OPTION3(() => {
+            this.OPTION3(this.actions['dropItem.OPTION3'] ??= () => {
               this.CONSUME(t.To);
               this.SUBRULE2(this.arith, label.to);
             });
-            this.OPTION4(() => {
+            this.OPTION4(this.actions['dropItem.OPTION4'] ??= () => {
               this.CONSUME(t.Times);
               this.SUBRULE3(this.arith, label.count);
             });
@@ -674,7 +633,7 @@ export class FtpParser extends CstParser {
       { ALT: () => this.CONSUME(t.Delay, label.fault) },
     ]);
     this.SUBRULE(this.budgetLimit, label.budget);
-    this.OPTION(() => {
+    this.OPTION(this.actions['messageBudget.OPTION'] ??= () => {
       this.CONSUME(t.Of);
       this.CONSUME(t.Identifier, label.message);
     });
@@ -691,14 +650,14 @@ export class FtpParser extends CstParser {
         {
           ALT: () => {
             this.SUBRULE(this.arith, label.groups);
-            this.MANY(() => {
+            this.MANY(this.actions['partitionItem.MANY'] ??= () => {
               this.CONSUME(t.Pipe);
               this.SUBRULE2(this.arith, label.groups);
             });
             this.CONSUME(t.From);
             this.CONSUME(t.Step);
             this.SUBRULE3(this.arith, label.from);
-            this.OPTION(() => {
+            this.OPTION(this.actions['partitionItem.OPTION'] ??= () => {
               this.CONSUME(t.To);
               this.CONSUME2(t.Step);
               this.SUBRULE4(this.arith, label.to);
@@ -719,7 +678,7 @@ export class FtpParser extends CstParser {
         {
           ALT: () => {
             this.SUBRULE(this.budgetLimit, label.budget);
-            this.OPTION(() => {
+            this.OPTION(this.actions['byzantineItem.OPTION'] ??= () => {
               this.CONSUME(t.Of);
               this.CONSUME(t.Identifier, label.role);
             });
@@ -768,7 +727,7 @@ export class FtpParser extends CstParser {
               ALT: () => {
                 this.CONSUME(t.Receive);
                 this.CONSUME(t.Identifier, label.message);
-                this.OPTION(() => {
+                this.OPTION(this.actions['faultTrigger.OPTION'] ??= () => {
                   this.CONSUME(t.From);
                   this.SUBRULE2(this.arith, label.peer);
                 });
@@ -778,7 +737,7 @@ export class FtpParser extends CstParser {
               ALT: () => {
                 this.CONSUME(t.Send);
                 this.CONSUME2(t.Identifier, label.message);
-                this.OPTION2(() => {
+                this.OPTION2(this.actions['faultTrigger.OPTION2'] ??= () => {
                   this.CONSUME(t.To);
                   this.SUBRULE3(this.arith, label.peer);
                 });
@@ -833,7 +792,7 @@ export class FtpParser extends CstParser {
         // A name, an enum `A | B | C`, or a range `lo..hi`.
         ALT: () => {
           this.SUBRULE(this.arith, label.low);
-          this.OPTION(() =>
+          this.OPTION(this.actions['typeExpr.OPTION'] ??= () =>
             this.OR2(this.alternatives['typeExprTail'] ??= [
               {
                 ALT: () => {
@@ -843,7 +802,7 @@ export class FtpParser extends CstParser {
               },
               {
                 ALT: () =>
-                  this.AT_LEAST_ONE(() => {
+                  this.AT_LEAST_ONE(this.actions['typeExpr.AT_LEAST_ONE'] ??= () => {
                     this.CONSUME(t.Pipe);
                     this.CONSUME(t.Identifier, label.labels);
                   }),
@@ -860,7 +819,7 @@ export class FtpParser extends CstParser {
   /** A full expression: operands joined by any binary operator. */
   readonly expression = this.RULE('expression', () => {
     this.SUBRULE(this.operand, label.operands);
-    this.MANY(() => {
+    this.MANY(this.actions['expression.MANY'] ??= () => {
       this.CONSUME(t.BinaryOperator, label.ops);
       this.SUBRULE2(this.operand, label.operands);
     });
@@ -872,7 +831,7 @@ export class FtpParser extends CstParser {
    */
   readonly arith = this.RULE('arith', () => {
     this.SUBRULE(this.operand, label.operands);
-    this.MANY(() => {
+    this.MANY(this.actions['arith.MANY'] ??= () => {
       this.CONSUME(t.ArithOperator, label.ops);
       this.SUBRULE2(this.operand, label.operands);
     });
@@ -881,7 +840,7 @@ export class FtpParser extends CstParser {
   /** `D` or `lo..hi` after `in`. */
   readonly domain = this.RULE('domain', () => {
     this.SUBRULE(this.arith, label.low);
-    this.OPTION(() => {
+    this.OPTION(this.actions['domain.OPTION'] ??= () => {
       this.CONSUME(t.DotDot);
       this.SUBRULE2(this.arith, label.high);
     });
@@ -893,7 +852,7 @@ export class FtpParser extends CstParser {
    * one token, so the hottest decision of the grammar is a table lookup.
    */
   readonly operand = this.RULE('operand', () => {
-    this.MANY(() => this.CONSUME(t.PrefixOperator, label.prefix));
+    this.MANY(this.actions['operand.MANY'] ??= () => this.CONSUME(t.PrefixOperator, label.prefix));
     this.OR(this.alternatives['operand'] ??= [
       { ALT: () => this.CONSUME(t.IntLiteral) },
       { ALT: () => this.CONSUME(t.True) },
@@ -902,15 +861,15 @@ export class FtpParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(t.Identifier, label.name);
-          this.OPTION(() => this.SUBRULE(this.callArgs, label.call));
+          this.OPTION(this.actions['operand.OPTION'] ??= () => this.SUBRULE(this.callArgs, label.call));
           // `count x in D [where c]`; `count` not followed by `x in` is a plain name.
-          this.OPTION2({
+          this.OPTION2(this.actions['operand.OPTION2'] ??= {
             GATE: () => this.LA(0).tokenType === t.Count && this.LA(2).tokenType === t.In,
             DEF: () => {
               this.CONSUME2(t.Identifier, label.variable);
               this.CONSUME(t.In);
               this.SUBRULE(this.domain, label.domain);
-              this.OPTION3(() => {
+              this.OPTION3(this.actions['operand.OPTION3'] ??= () => {
                 this.CONSUME(t.Where);
                 this.SUBRULE(this.expression, label.where);
               });
@@ -937,7 +896,7 @@ export class FtpParser extends CstParser {
       { ALT: () => this.SUBRULE(this.condExpr) },
       { ALT: () => this.SUBRULE(this.quantExpr) },
     ]);
-    this.MANY2(() => this.SUBRULE(this.postfix, label.postfix));
+    this.MANY2(this.actions['operand.MANY2'] ??= () => this.SUBRULE(this.postfix, label.postfix));
   });
 
   readonly postfix = this.RULE('postfix', () => {
@@ -960,9 +919,9 @@ export class FtpParser extends CstParser {
 
   readonly callArgs = this.RULE('callArgs', () => {
     this.CONSUME(t.LParen);
-    this.OPTION(() => {
+    this.OPTION(this.actions['callArgs.OPTION'] ??= () => {
       this.SUBRULE(this.expression, label.args);
-      this.MANY(() => {
+      this.MANY(this.actions['callArgs.MANY'] ??= () => {
         this.CONSUME(t.Comma);
         this.SUBRULE2(this.expression, label.args);
       });
@@ -972,11 +931,11 @@ export class FtpParser extends CstParser {
 
   readonly setLit = this.RULE('setLit', () => {
     this.CONSUME(t.LCurly);
-    this.OPTION(() => {
+    this.OPTION(this.actions['setLit.OPTION'] ??= () => {
       this.SUBRULE(this.expression, label.elements);
-      this.MANY(() => {
+      this.MANY(this.actions['setLit.MANY'] ??= () => {
         this.CONSUME(t.Comma);
-        this.OPTION2(() => this.SUBRULE2(this.expression, label.elements));
+        this.OPTION2(this.actions['setLit.OPTION2'] ??= () => this.SUBRULE2(this.expression, label.elements));
       });
     });
     this.CONSUME(t.RCurly);
@@ -984,11 +943,11 @@ export class FtpParser extends CstParser {
 
   readonly seqLit = this.RULE('seqLit', () => {
     this.CONSUME(t.LBracket);
-    this.OPTION(() => {
+    this.OPTION(this.actions['seqLit.OPTION'] ??= () => {
       this.SUBRULE(this.expression, label.elements);
-      this.MANY(() => {
+      this.MANY(this.actions['seqLit.MANY'] ??= () => {
         this.CONSUME(t.Comma);
-        this.OPTION2(() => this.SUBRULE2(this.expression, label.elements));
+        this.OPTION2(this.actions['seqLit.OPTION2'] ??= () => this.SUBRULE2(this.expression, label.elements));
       });
     });
     this.CONSUME(t.RBracket);

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type * as ast from '../../language/ast.js';
 import type { Diagnostic } from '../../language/diagnostic.js';
 import type { Span } from '../../language/span.js';
 import { ftpContextualKeywords, ftpKeywords, MAX_TEXT_LENGTH, parseFtp } from '../../language/syntax/parse.js';
 import { ftpParser } from '../../language/syntax/parser.js';
+import { repoRoot } from '../support/repo.js';
 import { REFERENCE, forEachNode, nodesOf, sexp, spanProblems } from './parse-fixtures.js';
 
 // ---------------------------------------------------------------- helpers
@@ -543,6 +546,37 @@ describe('keywords', () => {
     }
     assert.equal(new Set([...ftpKeywords, ...ftpContextualKeywords]).size, ftpKeywords.length + ftpContextualKeywords.length);
     assert.ok(ftpKeywords.every((k) => /^[a-z]+$/.test(k)));
+  });
+
+  test('docs/language.md lists exactly these keywords', () => {
+    const doc = readFileSync(join(repoRoot(), 'docs', 'language.md'), 'utf8');
+    const listAfter = (marker: string): string[] => {
+      const from = doc.indexOf(marker);
+      assert.ok(from >= 0, marker);
+      const open = doc.indexOf('`', doc.indexOf(':\n', from));
+      const close = doc.indexOf('`', open + 1);
+      return doc.slice(open + 1, close).split(/\s+/).filter((w) => w.length > 0);
+    };
+    assert.deepEqual(listAfter('- Reserved keywords'), ftpKeywords);
+    assert.deepEqual(listAfter('- Contextual keywords'), ftpContextualKeywords);
+  });
+});
+
+describe('docs/language.md', () => {
+  test('every complete example parses without diagnostics', () => {
+    const doc = readFileSync(join(repoRoot(), 'docs', 'language.md'), 'utf8');
+    const snippets = [...doc.matchAll(/```ftp\n([^]*?)```/g)].map((m) => m[1]!);
+    assert.ok(snippets.length > 5);
+    let parsed = 0;
+    for (const snippet of snippets) {
+      // Fragments that elide parts (`{ ... }`, `[of Vote]`) are skipped; node members get a node.
+      if (/\.\.\.|\[of /.test(snippet)) continue;
+      const body = /^(state|stable|on) /.test(snippet) ? `node Doc {\n${snippet}}\n` : snippet;
+      const text = snippet.startsWith('protocol') ? snippet : `protocol Doc\n${body}`;
+      assert.deepEqual(parseFtp(text).diagnostics.map(show), [], snippet);
+      parsed++;
+    }
+    assert.ok(parsed >= 8, `only ${parsed} snippets parsed`);
   });
 });
 

@@ -27,40 +27,75 @@ export function mermaidText(text: string): string {
   return out.trim().length === 0 ? '#32;' : out;
 }
 
+/** One drawn statement of a diagram: an arrow or a note, and the step (1-based; 0 = none) it belongs to. */
+export interface DiagramStatement {
+  kind: 'message' | 'note';
+  step: number;
+}
+
+/**
+ * The diagram text plus, in drawing order, which step each arrow and note belongs
+ * to: Mermaid draws the k-th arrow as the k-th `.messageText` and the k-th note
+ * as the k-th `.note`, so a preview can highlight and click one step's marks.
+ */
+export interface MermaidDiagram {
+  text: string;
+  statements: DiagramStatement[];
+}
+
 export function traceToMermaid(trace: Trace, options: MermaidOptions = {}): string {
+  return traceToMermaidDiagram(trace, options).text;
+}
+
+export function traceToMermaidDiagram(trace: Trace, options: MermaidOptions = {}): MermaidDiagram {
   const ids = new Map(trace.nodes.map((n, i) => [n.name, `n${i}`]));
   const id = (name: string | null) => (name !== null ? (ids.get(name) ?? 'n0') : 'n0');
   const all = trace.nodes.length > 1 ? `${id(trace.nodes[0]!.name)},${id(trace.nodes[trace.nodes.length - 1]!.name)}` : 'n0';
   const focus = options.focus ?? (trace.violation ? trace.violation.step : -1);
   const lines: string[] = ['sequenceDiagram'];
-  for (const n of trace.nodes) lines.push(`  participant ${id(n.name)} as ${mermaidText(n.name)}`);
+  // The step of each line of `lines` (0 = not a step's line).
+  const owners: number[] = [0];
+  const push = (step: number, ...more: string[]) => {
+    for (const l of more) {
+      lines.push(l);
+      owners.push(step);
+    }
+  };
+  for (const n of trace.nodes) push(0, `  participant ${id(n.name)} as ${mermaidText(n.name)}`);
   const byzantine = Object.entries(trace.initial).filter(([, s]) => s.byzantine).map(([name]) => name);
-  for (const name of byzantine) lines.push(`  Note over ${id(name)}: ${mermaidText('Byzantine')}`);
+  for (const name of byzantine) push(0, `  Note over ${id(name)}: ${mermaidText('Byzantine')}`);
   if (trace.violation && trace.violation.step === 0) {
-    lines.push(`  Note over ${all}: ${mermaidText(`violates ${trace.violation.property} in the initial state`)}`);
+    push(0, `  Note over ${all}: ${mermaidText(`violates ${trace.violation.property} in the initial state`)}`);
   }
   const first = options.window ? Math.max(1, options.window.focus - options.window.radius) : 1;
   const last = options.window ? Math.min(trace.steps.length, options.window.focus + options.window.radius) : trace.steps.length;
   if (first > 1) {
-    lines.push(`  Note over ${all}: ${mermaidText(`… ${(first - 1).toLocaleString('en-US')} earlier steps …`)}`);
+    push(0, `  Note over ${all}: ${mermaidText(`… ${(first - 1).toLocaleString('en-US')} earlier steps …`)}`);
   }
   for (const step of trace.steps) {
     if (step.index < first || step.index > last) continue;
     const body = stepLines(step, id, all, options.changes !== false);
     if (step.index === focus) {
-      lines.push('  rect rgb(255, 221, 221)');
-      for (const l of body) lines.push(`  ${l}`);
+      push(0, '  rect rgb(255, 221, 221)');
+      for (const l of body) push(step.index, `  ${l}`);
       const label = trace.violation && trace.violation.step === step.index ? `step ${step.index}: violates ${trace.violation.property}` : `step ${step.index}`;
-      lines.push(`    Note over ${all}: ${mermaidText(label)}`);
-      lines.push('  end');
+      push(step.index, `    Note over ${all}: ${mermaidText(label)}`);
+      push(0, '  end');
     } else {
-      lines.push(...body);
+      push(step.index, ...body);
     }
   }
   if (last < trace.steps.length) {
-    lines.push(`  Note over ${all}: ${mermaidText(`… ${(trace.steps.length - last).toLocaleString('en-US')} later steps …`)}`);
+    push(0, `  Note over ${all}: ${mermaidText(`… ${(trace.steps.length - last).toLocaleString('en-US')} later steps …`)}`);
   }
-  return `${lines.join('\n')}\n`;
+  const statements: DiagramStatement[] = [];
+  lines.forEach((line, i) => {
+    const t = line.trimStart();
+    if (t.startsWith('Note ')) statements.push({ kind: 'note', step: owners[i]! });
+    else if (/^(?:sequenceDiagram|participant |rect |end$)/.test(t)) return;
+    else statements.push({ kind: 'message', step: owners[i]! });
+  });
+  return { text: `${lines.join('\n')}\n`, statements };
 }
 
 function stepLines(step: TraceStep, id: (name: string | null) => string, all: string, changes: boolean): string[] {

@@ -1,0 +1,131 @@
+import mermaid from 'mermaid';
+import type { DiagramStatement } from '../../../render/mermaid.js';
+
+/**
+ * Mermaid inside the preview: one configuration (strict security, no
+ * auto-start, colours from the VS Code theme), rendering into a host element,
+ * and finding the SVG marks that belong to each step.
+ */
+
+export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
+
+/** The VS Code theme of the page: VS Code puts a class on `<body>`. */
+export function themeKind(body: HTMLElement): ThemeKind {
+  const kind = body.dataset.vscodeThemeKind ?? '';
+  const has = (c: string) => body.classList.contains(c) || kind === c;
+  if (has('vscode-high-contrast-light')) return 'high-contrast-light';
+  if (has('vscode-high-contrast')) return 'high-contrast';
+  if (has('vscode-dark')) return 'dark';
+  return 'light';
+}
+
+/** Mermaid as the page uses it: configured per theme, rendering with fresh ids. */
+export interface MermaidRenderer {
+  /** Sets Mermaid up for a theme; again only when the theme changed. Returns whether it changed. */
+  configure(theme: ThemeKind, body: HTMLElement): boolean;
+  /** Renders Mermaid text into `host` (replacing what was there); the SVG element. */
+  render(host: HTMLElement, text: string): Promise<SVGSVGElement>;
+}
+
+export function createMermaidRenderer(): MermaidRenderer {
+  let configured: string | null = null;
+  let renders = 0;
+  return {
+    configure(theme, body) {
+      const key = `${theme}|${getComputedStyle(body).getPropertyValue('--vscode-font-family')}`;
+      if (configured === key) return false;
+      configured = key;
+      configureMermaid(theme, body);
+      return true;
+    },
+    async render(host, text) {
+      renders++;
+      const { svg } = await mermaid.render(`fl-diagram-${renders}`, text);
+      // The SVG comes from Mermaid with securityLevel 'strict' (DOMPurify'd); every
+      // label in `text` was escaped by render/mermaid.ts or render/state-machine.ts.
+      host.innerHTML = svg;
+      const el = host.querySelector('svg');
+      if (!el) throw new Error('Mermaid returned no SVG');
+      return el;
+    },
+  };
+}
+
+function configureMermaid(theme: ThemeKind, body: HTMLElement): void {
+  const css = getComputedStyle(body);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  const font = v('--vscode-font-family', 'system-ui, sans-serif');
+  const contrast = theme === 'high-contrast' || theme === 'high-contrast-light';
+  const fg = v('--vscode-editor-foreground', theme === 'high-contrast' ? '#ffffff' : '#000000');
+  const bg = v('--vscode-editor-background', theme === 'high-contrast' ? '#000000' : '#ffffff');
+  const border = v('--vscode-contrastBorder', fg);
+  mermaid.initialize({
+    startOnLoad: false,
+    securityLevel: 'strict',
+    // Our labels never exceed this: long traces are windowed (render/trace-window.ts).
+    maxTextSize: 50_000,
+    fontFamily: font,
+    theme: contrast ? 'base' : theme === 'dark' ? 'dark' : 'default',
+    ...(contrast
+      ? {
+          themeVariables: {
+            background: bg,
+            primaryColor: bg,
+            primaryTextColor: fg,
+            primaryBorderColor: border,
+            lineColor: fg,
+            textColor: fg,
+            actorBkg: bg,
+            actorBorder: border,
+            actorTextColor: fg,
+            actorLineColor: fg,
+            signalColor: fg,
+            signalTextColor: fg,
+            noteBkgColor: bg,
+            noteTextColor: fg,
+            noteBorderColor: border,
+            labelBoxBkgColor: bg,
+            labelTextColor: fg,
+          },
+        }
+      : {}),
+    sequence: { mirrorActors: true, showSequenceNumbers: false },
+  });
+}
+
+/**
+ * The SVG elements of each step: Mermaid draws the k-th arrow of the text as the
+ * k-th `.messageText` (and line), the k-th note as the k-th `rect.note` group.
+ * Null when the counts disagree (a Mermaid change), so nothing is mis-marked.
+ */
+export function stepMarks(svg: SVGSVGElement, statements: readonly DiagramStatement[]): Map<number, Element[]> | null {
+  const texts = [...svg.querySelectorAll('text.messageText')];
+  const lines = [...svg.querySelectorAll('.messageLine0, .messageLine1')];
+  const notes = [...svg.querySelectorAll('rect.note')].map((r) => r.parentElement ?? r);
+  const messages = statements.filter((s) => s.kind === 'message');
+  const noteSteps = statements.filter((s) => s.kind === 'note');
+  if (texts.length !== messages.length || notes.length !== noteSteps.length) return null;
+  const marks = new Map<number, Element[]>();
+  const mark = (step: number, el: Element | undefined) => {
+    if (!el || step <= 0) return;
+    el.setAttribute('data-step', String(step));
+    el.classList.add('fl-step');
+    const list = marks.get(step) ?? [];
+    list.push(el);
+    marks.set(step, list);
+  };
+  messages.forEach((s, i) => {
+    mark(s.step, texts[i]);
+    if (lines.length === texts.length) mark(s.step, lines[i]);
+  });
+  noteSteps.forEach((s, i) => mark(s.step, notes[i]));
+  return marks;
+}
+
+/** The SVG as a standalone file: our highlight removed, the namespace declared. */
+export function svgFile(svg: SVGSVGElement): string {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  for (const el of copy.querySelectorAll('.fl-current')) el.classList.remove('fl-current');
+  if (!copy.getAttribute('xmlns')) copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}\n`;
+}

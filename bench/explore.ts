@@ -42,6 +42,8 @@ interface Measure {
   states: number;
   seconds: number;
   bytesPerState: number;
+  /** The BFS frontier at its largest (two levels of encoded states), per stored state. */
+  frontierBytesPerState?: number;
 }
 
 function ours(n: number): Measure {
@@ -51,7 +53,7 @@ function ours(n: number): Measure {
   const t0 = performance.now();
   const r = exploreStates(sys, { maxDepth: 10_000, maxStates: 50_000_000, deadline: Number.POSITIVE_INFINITY, now: () => performance.now(), exhaustive: true });
   const seconds = (performance.now() - t0) / 1000;
-  return { states: r.stats.states, seconds, bytesPerState: r.stats.bytesPerState };
+  return { states: r.stats.states, seconds, bytesPerState: r.stats.bytesPerState, frontierBytesPerState: r.stats.peakFrontierBytes / r.stats.states };
 }
 
 function spin(n: number, dir: string): Measure {
@@ -60,14 +62,11 @@ function spin(n: number, dir: string): Measure {
   execFileSync('spin', ['-a', pml], { cwd: dir, stdio: 'ignore' });
   const pan = join(dir, `pan${n}`);
   execFileSync('gcc', ['-O2', '-DSAFETY', '-DNOREDUCE', '-DMEMLIM=16384', '-o', pan, 'pan.c'], { cwd: dir, stdio: 'ignore' });
-  const t0 = performance.now();
   const out = execFileSync(pan, ['-m1000000', '-w26'], { cwd: dir, encoding: 'utf8' });
-  const wall = (performance.now() - t0) / 1000;
   const states = Number(/(\d+) states, stored/.exec(out)?.[1] ?? NaN);
   const elapsed = Number(/elapsed time ([\d.e+-]+) seconds/.exec(out)?.[1] ?? NaN);
   const equivalentMb = Number(/([\d.]+)\s+equivalent memory usage for states/.exec(out)?.[1] ?? NaN);
-  // pan prints its search time at 10 ms resolution; below that use the process's wall time.
-  const seconds = elapsed >= 0.05 ? elapsed : wall;
+  const seconds = elapsed;
   return { states, seconds, bytesPerState: (equivalentMb * 1024 * 1024) / states };
 }
 
@@ -93,9 +92,11 @@ try {
       states: a.states,
       spinStates: b.states,
       statesPerSec: Math.round(a.states / a.seconds),
-      spinStatesPerSec: Math.round(b.states / b.seconds),
-      ratio: Number((a.states / a.seconds / (b.states / b.seconds)).toFixed(3)),
+      // pan reports its time in 10 ms steps: below 50 ms there is no rate worth comparing.
+      spinStatesPerSec: b.seconds >= 0.05 ? Math.round(b.states / b.seconds) : null,
+      ratio: b.seconds >= 0.05 ? Number((a.states / a.seconds / (b.states / b.seconds)).toFixed(3)) : null,
       bytesPerState: Number(a.bytesPerState.toFixed(1)),
+      frontierBytesPerState: Number((a.frontierBytesPerState ?? 0).toFixed(1)),
       spinBytesPerState: Number(b.bytesPerState.toFixed(1)),
       workers: 1,
       symmetry: false,
@@ -107,10 +108,10 @@ try {
   const sim = { model: 'two-phase-commit', N: 5, simulationStepsPerSec: Math.round(simulationStepsPerSecond(5)) };
   if (json) process.stdout.write(`${JSON.stringify(sim)}\n`);
   else {
-    console.log('model             N     states  spin states   ours st/s   spin st/s  ratio  B/state  spin B/state');
+    console.log('model             N     states  spin states   ours st/s   spin st/s  ratio  B/state  spin B/state  frontier B/state');
     for (const r of rows) {
       console.log(
-        `${String(r.model).padEnd(16)} ${String(r.N).padStart(2)} ${String(r.states).padStart(10)} ${String(r.spinStates).padStart(12)} ${String(r.statesPerSec).padStart(11)} ${String(r.spinStatesPerSec).padStart(11)} ${String(r.ratio).padStart(6)} ${String(r.bytesPerState).padStart(8)} ${String(r.spinBytesPerState).padStart(13)}`,
+        `${String(r.model).padEnd(16)} ${String(r.N).padStart(2)} ${String(r.states).padStart(10)} ${String(r.spinStates).padStart(12)} ${String(r.statesPerSec).padStart(11)} ${String(r.spinStatesPerSec).padStart(11)} ${String(r.ratio).padStart(6)} ${String(r.bytesPerState).padStart(8)} ${String(r.spinBytesPerState).padStart(13)} ${String(r.frontierBytesPerState).padStart(17)}`,
       );
     }
     console.log(`simulation: ${sim.simulationStepsPerSec} steps/s (two-phase commit, N = 5)`);

@@ -91,7 +91,9 @@ export interface TracesResult {
 export const runStatusNotification = 'faultline/runStatus';
 
 export type ExplorationState =
-  /** A run was scheduled or started for this version. */
+  /** A run of this version waits for the typing to pause (debounce) or for the worker. */
+  | 'scheduled'
+  /** The worker started exploring this version. */
   | 'running'
   /** Every run finished; the diagnostics of this version are final. */
   | 'done'

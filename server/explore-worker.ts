@@ -1,0 +1,136 @@
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { compileSystem, runSources, type RunOverrides } from '../engine/compile.js';
+import type { StopSignal } from '../engine/explore.js';
+import { reportDiagnostics } from '../engine/report-diagnostics.js';
+import { runCheck, type RunOptions, type RunReport } from '../engine/run-check.js';
+import { sampleTrace } from '../engine/sample-trace.js';
+import type { RunSource } from '../engine/system.js';
+import { analyzeText } from '../language/analyze.js';
+import type { CheckedModel } from '../language/check/model.js';
+import { runNameOf } from '../language/queries/code-lens.js';
+import type { RunTrace, RunTraces } from '../protocol/lsp.js';
+import type { ExploreJob, JobLimits, TracesJob, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.js';
+
+/**
+ * The exploration worker: re-parses the text it is given, runs the engine
+ * (synchronously: this thread exists so the server's does not), and posts plain
+ * JSON back. A job stops when the server raises the shared stop flag to its id.
+ */
+
+/** Reads the server's stop flag: a job is stopped once the flag reaches its id. */
+class SharedStop implements StopSignal {
+  constructor(
+    private readonly flag: Int32Array,
+    private readonly id: number,
+  ) {}
+
+  get stopped(): boolean {
+    return Atomics.load(this.flag, 0) >= this.id;
+  }
+}
+
+const port = parentPort;
+const flag = new Int32Array((workerData as WorkerData).stop);
+
+function post(message: WorkerMessage): void {
+  port?.postMessage(message);
+}
+
+port?.on('message', (job: WorkerJob) => {
+  try {
+    if (job.type === 'explore') explore(job);
+    else traces(job);
+  } catch (error) {
+    post({ type: 'error', id: job.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});
+
+function runOptions(model: CheckedModel, source: RunSource, limits: JobLimits, stop: StopSignal, mode: 'explore' | 'simulate' | null): RunOptions {
+  // The settings cap the file's own bounds; they never raise them.
+  const own = compileSystem(model, source).value?.bounds;
+  const overrides: RunOverrides = {
+    bounds: {
+      states: Math.min(own?.states ?? limits.maxStates, limits.maxStates),
+      depth: Math.min(own?.depth ?? limits.maxDepth, limits.maxDepth),
+    },
+  };
+  return {
+    now: () => performance.now(),
+    timeBudgetMs: limits.timeBudgetMs,
+    stop,
+    overrides,
+    maxMemoryBytes: limits.maxMemoryBytes,
+    memoryUsed: () => process.memoryUsage().heapUsed,
+    ...(mode ? { mode } : {}),
+  };
+}
+
+function summaryOf(report: RunReport): string {
+  const size = report.explore
+    ? `${report.explore.states.toLocaleString('en-US')} states`
+    : report.simulate
+      ? `${report.simulate.runs.toLocaleString('en-US')} runs`
+      : 'not run';
+  return `${report.run}: ${size}, ${report.status}: ${report.ok ? 'ok' : 'FAILED'}`;
+}
+
+function explore(job: ExploreJob): void {
+  const stop = new SharedStop(flag, job.id);
+  const { model } = analyzeText(job.text);
+  if (model.hasErrors) {
+    post({ type: 'done', id: job.id, stopped: false });
+    return;
+  }
+  for (const source of runSources(model)) {
+    if (stop.stopped) break;
+    const report = runCheck(model, source, runOptions(model, source, job.limits, stop, null));
+    if (report.status === 'stopped' && stop.stopped) break;
+    post({ type: 'run', id: job.id, run: report.run, diagnostics: reportDiagnostics(report), summary: summaryOf(report) });
+  }
+  post({ type: 'done', id: job.id, stopped: stop.stopped });
+}
+
+function traces(job: TracesJob): void {
+  const stop = new SharedStop(flag, job.id);
+  const { model } = analyzeText(job.text);
+  if (model.hasErrors) {
+    post({ type: 'traces', id: job.id, error: 'the file has errors: fix them to run it', runs: [] });
+    return;
+  }
+  let sources = runSources(model);
+  const wanted = job.run;
+  if (wanted !== null) {
+    const named = sources.filter((s) => (s === null ? 'explore' : runNameOf(s)) === wanted.name);
+    const exact = named.filter((s) => wanted.start === null || s?.span.start === wanted.start);
+    sources = exact.length > 0 ? exact.slice(0, 1) : named.slice(0, 1);
+    if (sources.length === 0) {
+      post({ type: 'traces', id: job.id, error: `no scenario or check named '${wanted.name}'`, runs: [] });
+      return;
+    }
+  }
+  const runs: RunTraces[] = [];
+  for (const source of sources) {
+    if (stop.stopped) break;
+    const options = runOptions(model, source, job.limits, stop, job.mode);
+    const report = runCheck(model, source, options);
+    const found: RunTrace[] = report.verdicts
+      .filter((v) => v.trace !== null)
+      .map((v) => ({ property: v.property, ok: v.ok, message: v.message, trace: v.trace! }));
+    if (found.length === 0) {
+      const sample = sampleTrace(model, source, options.overrides ?? {}, job.seed ?? 1, 200);
+      if (sample) found.push({ property: null, ok: report.ok, message: 'a sample run: no property was violated', trace: sample });
+    }
+    runs.push({
+      run: report.run,
+      runKind: report.runKind,
+      mode: report.mode,
+      status: report.status,
+      states: report.explore?.states ?? report.simulate?.runs ?? null,
+      ok: report.ok,
+      verdicts: report.verdicts.map((v) => ({ property: v.property, kind: v.kind, outcome: v.outcome, expected: v.expected, ok: v.ok, message: v.message })),
+      traces: found,
+    });
+  }
+  post({ type: 'traces', id: job.id, error: stop.stopped ? 'cancelled' : null, runs });
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node.js';
+import { LineIndex } from '../../language/span.js';
+import { LspClient } from '../support/lsp-client.js';
+import { sampleText } from '../support/samples.js';
+
+/**
+ * Diagnostics through a real connection: a spawned server, `didOpen` /
+ * `didChange`, and the `publishDiagnostics` of each version.
+ */
+
+let client: LspClient;
+before(async () => {
+  client = await LspClient.start();
+});
+after(async () => {
+  await client.stop();
+});
+
+const errors = (list: Diagnostic[]): Diagnostic[] => list.filter((d) => d.severity === DiagnosticSeverity.Error);
+
+/** Waits until exploration of a version is over and returns that version's last diagnostics. */
+async function finalDiagnostics(uri: string, version: number): Promise<Diagnostic[]> {
+  const status = await client.waitForStatus(uri, version, ['done', 'skipped', 'failed', 'cancelled']);
+  assert.notEqual(status.state, 'cancelled', `version ${version} was cancelled`);
+  return client.lastDiagnostics(uri, version)?.diagnostics ?? [];
+}
+
+test('open a sample: no errors, fast or slow; an error appears, then clears when fixed', async () => {
+  const uri = 'file:///test/two-phase-commit.ftp';
+  const text = sampleText('two-phase-commit');
+  await client.open(uri, text);
+  const fast = await client.waitForDiagnostics(uri, 1);
+  assert.deepEqual(errors(fast.diagnostics), []);
+  const final = await finalDiagnostics(uri, 1);
+  assert.deepEqual(errors(final).map((d) => d.message), []);
+
+  // Misspell a message in a send: FTP202 on the word, with a link to its documentation.
+  const lines = new LineIndex(text);
+  const at = text.indexOf('send Vote(true)') + 5;
+  const version = await client.change(uri, [{ range: { start: lines.positionAt(at), end: lines.positionAt(at + 4) }, text: 'Vot' }]);
+  const broken = await client.waitForDiagnostics(uri, version);
+  const unknown = errors(broken.diagnostics).find((d) => d.code === 'FTP202');
+  assert.ok(unknown, JSON.stringify(broken.diagnostics));
+  assert.deepEqual(unknown.range.start, lines.positionAt(at));
+  assert.match(unknown.message, /unknown message 'Vot'/);
+  assert.equal(unknown.codeDescription?.href, 'https://faultline.dev/docs/diagnostics#ftp202');
+  assert.equal(unknown.source, 'faultline');
+  assert.equal((await client.waitForStatus(uri, version, ['skipped'])).state, 'skipped');
+
+  // Fix it again: the error is gone.
+  const fixed = await client.change(uri, text);
+  assert.deepEqual(errors((await client.waitForDiagnostics(uri, fixed)).diagnostics), []);
+  assert.deepEqual(errors(await finalDiagnostics(uri, fixed)), []);
+  await client.close(uri);
+});
+
+test('break an invariant: a violation on the invariant with the counterexample as related locations', async () => {
+  const uri = 'file:///test/two-phase-commit-broken.ftp';
+  // A participant that commits on its own when asked to vote: some other participant may abort.
+  const original = sampleText('two-phase-commit');
+  const anchor = 'choose {\n      phase = READY';
+  assert.ok(original.includes(anchor), 'the sample still has the READY branch this test edits');
+  const text = original.replace(anchor, 'choose {\n      phase = COMMIT');
+  await client.open(uri, text);
+  const final = await finalDiagnostics(uri, 1);
+  const violation = final.find((d) => d.code === 'FTP401' && d.severity === DiagnosticSeverity.Error);
+  assert.ok(violation, JSON.stringify(final.map((d) => d.message)));
+  assert.match(violation.message, /^Atomicity is violated in (check|scenario) \w+: a \d+-step counterexample/);
+  const lines = new LineIndex(text);
+  const name = text.indexOf('invariant Atomicity') + 'invariant '.length;
+  assert.deepEqual(violation.range, { start: lines.positionAt(name), end: lines.positionAt(name + 'Atomicity'.length) });
+  const related = violation.relatedInformation ?? [];
+  assert.ok(related.length >= 2, 'the counterexample has steps');
+  for (const r of related) {
+    assert.equal(r.location.uri, uri);
+    assert.match(text.slice(lines.offsetAt(r.location.range.start), lines.offsetAt(r.location.range.end)), /^(on|crash|drop|recover|partition|byzantine)\b/);
+  }
+  assert.ok(
+    related.some((r) => text.slice(lines.offsetAt(r.location.range.start)).startsWith('on VoteRequest from c when phase == INIT')),
+    'the handler that commits on its own ran in the counterexample',
+  );
+  // The expectation that was not met is flagged too.
+  const unmet = final.find((d) => d.code === 'FTP403');
+  assert.ok(unmet);
+  assert.match(text.slice(lines.offsetAt(unmet.range.start), lines.offsetAt(unmet.range.end)), /^expect Atomicity holds/);
+  await client.close(uri);
+});
+
+test('closing a document clears its diagnostics', async () => {
+  const uri = 'file:///test/closing.ftp';
+  await client.open(uri, 'protocol P\nnode A { state x: bool = y }\n');
+  const open = await client.waitForDiagnostics(uri, 1);
+  assert.ok(errors(open.diagnostics).length > 0);
+  const cleared = client.waitForCleared(uri);
+  await client.close(uri);
+  assert.deepEqual((await cleared).diagnostics, []);
+});
+
+test('a sample with a teaching violation reports it as a hint, not an error', async () => {
+  const uri = 'file:///test/2pc-hints.ftp';
+  await client.open(uri, sampleText('two-phase-commit'));
+  const final = await finalDiagnostics(uri, 1);
+  const hints = final.filter((d) => d.severity === DiagnosticSeverity.Hint && d.code === 'FTP402');
+  assert.ok(hints.some((d) => /Termination is violated in check CoordinatorCrashStop, as expected/.test(d.message)));
+  await client.close(uri);
+});

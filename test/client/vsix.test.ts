@@ -97,12 +97,12 @@ test('the .vsix holds the bundled client, server and worker, the grammar, the pr
 test('nothing from tests, sources, node_modules, dist/ or the build is packaged', () => {
   const forbidden = names.filter(
     (n) =>
-      /^extension\/(test|node_modules|dist|client|server|engine|language|render|protocol|cli|bench|scripts|docs|\.ci|\.git)\//.test(n) ||
+      /^extension\/(test|node_modules|dist|client|server|engine|language|render|protocol|cli|bench|scripts|\.ci|\.git)\//.test(n) ||
       /\.(ts|map|tsbuildinfo|mjs)$/.test(n) ||
       /(^|\/)(tsconfig[^/]*\.json|esbuild\.mjs|package-lock\.json|\.vscodeignore|\.gitignore)$/.test(n),
   );
   assert.deepEqual(forbidden, []);
-  const allowed = /^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|dist-ext\/.+|grammar\/[^/]+\.json|samples\/[^/]+\.ftpn?b?|resources\/.+))$/;
+  const allowed = /^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|dist-ext\/.+|docs\/preview-[^/]+\.png|grammar\/[^/]+\.json|samples\/[^/]+\.(ftp|ftpnb)|resources\/.+))$/;
   assert.deepEqual(
     names.filter((n) => !allowed.test(n)),
     [],

@@ -4,6 +4,7 @@ import { runCheck } from '../../engine/run-check.js';
 import { sampleTrace } from '../../engine/sample-trace.js';
 import type { RunSource } from '../../engine/system.js';
 import type { CheckedModel } from '../../language/check/model.js';
+import { runNameOf as lensRunName } from '../../language/queries/code-lens.js';
 import { LineIndex } from '../../language/span.js';
 import type { RunRef, RunTrace, RunTraces, TracesParams, TracesResult } from '../../protocol/lsp.js';
 
@@ -24,10 +25,9 @@ export interface LocalTraceOptions {
   stop?: StopSignal;
 }
 
-/** The name a run goes by, as the engine names it (`check explore` for an unnamed check). */
+/** The name a run goes by, as the engine and the code lenses name it (`check explore` for an unnamed check). */
 export function runNameOf(source: RunSource): string {
-  if (source === null) return 'explore';
-  return source.name?.name ?? (source.kind === 'CheckDecl' ? `check ${source.mode}` : 'scenario');
+  return source === null ? 'explore' : lensRunName(source);
 }
 
 /** The runs `ref` names (all runs when null): by name, and by position when two share one. */

@@ -3,7 +3,8 @@ import { canonicalWords } from './symmetry.js';
 import { decodeState, encodeState, StateQueue } from './state.js';
 import type { State, TransitionSystem } from './system.js';
 import type { Successor } from './steps.js';
-import { failuresAtEnd, failuresInState } from './properties.js';
+import { FalseEdges, findLasso } from './lasso.js';
+import { failuresAtEnd, failuresInState, falseProperties, unboundedEventuallyBits } from './properties.js';
 import { initialStates, isTerminal, successors } from './steps.js';
 
 /** Asked every ~1k expansions; when it says stop, exploration returns what it has. */
@@ -36,6 +37,8 @@ export interface Violation {
   message: string;
   initial: number;
   path: number[];
+  /** For a violation on an infinite run: the steps of `path` before the cycle that repeats. */
+  loopStart?: number;
 }
 
 export interface ExploreStats {
@@ -81,6 +84,15 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   let status: ExploreStatus = 'complete';
   let depthDone = 0;
 
+  // For `eventually` on infinite runs: which such properties are false in each state,
+  // and the protocol steps between states where one is false.
+  const eventuallyBits = unboundedEventuallyBits(sys);
+  let falseBits = new Uint32Array(eventuallyBits ? 1 << 14 : 0);
+  const falseEdges = new FalseEdges();
+  const roots = new Map<number, number>();
+  /** The id of the state `store` found already stored (when it returns -1). */
+  let knownId = -1;
+
   const store = (s: State, parent: number, index: number): number => {
     words.length = 0;
     canonicalWords(sys, s, words);
@@ -88,7 +100,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     const h1 = h[0]!;
     const h2 = h[1]!;
     const id = seen.size;
-    if (seen.addOrGet(h1, h2, id) >= 0) return -1;
+    knownId = seen.addOrGet(h1, h2, id);
+    if (knownId >= 0) return -1;
     if (id >= parents.length) {
       const np = new Int32Array(parents.length * 2);
       np.set(parents);
@@ -96,9 +109,15 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       const nv = new Int32Array(via.length * 2);
       nv.set(via);
       via = nv;
+      if (eventuallyBits) {
+        const nf = new Uint32Array(falseBits.length * 2);
+        nf.set(falseBits);
+        falseBits = nf;
+      }
     }
     parents[id] = parent;
     via[id] = index;
+    if (eventuallyBits) falseBits[id] = falseProperties(sys, s, eventuallyBits);
     return id;
   };
   const pathTo = (id: number): { initial: number; path: number[] } => {
@@ -137,6 +156,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   initialStates(sys).forEach((s, i) => {
     const id = store(s, -1, i);
     if (id < 0) return;
+    roots.set(id, i);
     enqueue(frontier, s, id);
     checkState(s, id);
   });
@@ -187,6 +207,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
           continue;
         }
         const tid = store(t, id, k);
+        const target = tid >= 0 ? tid : knownId;
+        if (eventuallyBits && !step.fault && falseBits[id]! & falseBits[target]!) falseEdges.push(id, target, k);
         if (tid < 0) continue;
         checkState(t, tid);
         if (seen.size >= limits.maxStates) {
@@ -201,6 +223,24 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     depth++;
     if (next.size > 0) depthDone = depth;
     frontier = next;
+  }
+
+  // Infinite runs on which an `eventually` property never holds.
+  if (eventuallyBits && status !== 'stopped') {
+    sys.properties.forEach((p, i) => {
+      if (!((eventuallyBits >> i) & 1) || violations.has(p.name)) return;
+      const lasso = findLasso(sys, falseEdges, seen.size, 1 << i, falseBits, roots, pathTo);
+      if (!lasso) return;
+      const cycle = lasso.path.length - lasso.loopStart;
+      violations.set(p.name, {
+        property: p.name,
+        kind: 'eventually',
+        message: `${p.name} never holds on a run that never ends: after ${lasso.loopStart} step${lasso.loopStart === 1 ? '' : 's'}, a cycle of ${cycle} step${cycle === 1 ? '' : 's'} repeats forever`,
+        initial: lasso.initial,
+        path: lasso.path,
+        loopStart: lasso.loopStart,
+      });
+    });
   }
 
   const elapsedMs = limits.now() - started;

@@ -49,3 +49,27 @@ export function failuresAtEnd(sys: TransitionSystem, s: State, skip: (name: stri
   }
   return out;
 }
+
+/** Bit i set = property i is an `eventually` without `within` (checked on infinite runs too). */
+export function unboundedEventuallyBits(sys: TransitionSystem): number {
+  let bits = 0;
+  sys.properties.forEach((p, i) => {
+    if (p.kind === 'eventually' && p.within < 0 && i < 32) bits |= 1 << i;
+  });
+  return bits;
+}
+
+/** Of the properties in `bits`, those false in `s`. */
+export function falseProperties(sys: TransitionSystem, s: State, bits: number): number {
+  let out = 0;
+  const ctx = readCtx(sys, s, -1);
+  for (let i = 0; i < sys.properties.length && i < 32; i++) {
+    if (!((bits >> i) & 1)) continue;
+    try {
+      if (sys.properties[i]!.evaluate(ctx) === 0) out |= 1 << i;
+    } catch {
+      out |= 1 << i;
+    }
+  }
+  return out;
+}

@@ -50,6 +50,8 @@ export function runLabel(report: RunReport): string {
 
 function stepsText(v: Verdict): string {
   const n = v.trace?.steps.length ?? 0;
+  const loop = v.trace?.violation?.loopStart;
+  if (loop !== undefined) return `a run that never ends (${loop} step${loop === 1 ? '' : 's'}, then a ${n - loop}-step cycle forever)`;
   return n === 0 ? 'in an initial state' : `a ${n}-step counterexample`;
 }
 

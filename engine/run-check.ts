@@ -145,7 +145,15 @@ export function runCheck(model: CheckedModel, source: RunSource, options: RunOpt
       span: p.span,
       nameSpan: p.nameSpan,
       expectationSpan: exp?.span ?? null,
-      trace: v ? buildTrace(sys, v.initial, v.path, { property: p.name, kind: p.kind, message: v.message, span: p.span }) : null,
+      trace: v
+        ? buildTrace(sys, v.initial, v.path, {
+            property: p.name,
+            kind: p.kind,
+            message: v.message,
+            span: p.span,
+            ...(v.loopStart !== undefined ? { loopStart: v.loopStart } : {}),
+          })
+        : null,
       seed: v?.seed ?? null,
     };
   });

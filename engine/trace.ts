@@ -75,6 +75,11 @@ export interface TraceVerdict {
   message: string;
   /** The step after which the property is seen false (0 = the initial state). */
   step: number;
+  /**
+   * For a run that never ends: the steps after this many repeat forever (the cycle
+   * returns to the state after step `loopStart`, up to renaming symmetric replicas).
+   */
+  loopStart?: number;
   span: Span;
 }
 

@@ -72,8 +72,14 @@ export function traceToMermaidDiagram(trace: Trace, options: MermaidOptions = {}
   if (first > 1) {
     push(0, `  Note over ${all}: ${mermaidText(`… ${(first - 1).toLocaleString('en-US')} earlier steps …`)}`);
   }
+  // A run that never ends: its last steps repeat forever.
+  const loopStart = trace.violation?.loopStart;
+  const looping = loopStart !== undefined && loopStart < trace.steps.length;
   for (const step of trace.steps) {
     if (step.index < first || step.index > last) continue;
+    if (looping && step.index === Math.max(first, loopStart + 1)) {
+      push(0, `  loop ${mermaidText(`repeats forever: ${trace.violation!.property} never holds`)}`);
+    }
     const body = stepLines(step, id, all, options.changes !== false);
     if (step.index === focus) {
       push(0, '  rect rgb(255, 221, 221)');
@@ -85,6 +91,7 @@ export function traceToMermaidDiagram(trace: Trace, options: MermaidOptions = {}
       push(step.index, ...body);
     }
   }
+  if (looping && last >= loopStart + 1) push(0, '  end');
   if (last < trace.steps.length) {
     push(0, `  Note over ${all}: ${mermaidText(`… ${(trace.steps.length - last).toLocaleString('en-US')} later steps …`)}`);
   }
@@ -92,7 +99,7 @@ export function traceToMermaidDiagram(trace: Trace, options: MermaidOptions = {}
   lines.forEach((line, i) => {
     const t = line.trimStart();
     if (t.startsWith('Note ')) statements.push({ kind: 'note', step: owners[i]! });
-    else if (/^(?:sequenceDiagram|participant |rect |end$)/.test(t)) return;
+    else if (/^(?:sequenceDiagram|participant |rect |loop |end$)/.test(t)) return;
     else statements.push({ kind: 'message', step: owners[i]! });
   });
   return { text: `${lines.join('\n')}\n`, statements };

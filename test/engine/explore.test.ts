@@ -93,3 +93,48 @@ test('a stop signal or a spent time budget ends a long exploration with the stat
   const late = exploreStates(big, { ...unlimited, deadline: 0 });
   assert.equal(late.status, 'limit-time');
 });
+
+test('a run that never ends is a violation of `eventually`: the lasso is found and replays to its own start', () => {
+  const sys = systemOf(`
+protocol PingForever
+message Ping
+node A {
+  state n: 0..1 = 0
+  state done: bool = false
+  on start { send Ping to B }
+  on Ping { n = 1 - n; send Ping to B }
+}
+node B { on Ping from a { send Ping to a } }
+eventually Done: A.done
+`);
+  const r = exploreStates(sys, unlimited);
+  const v = r.violations.find((x) => x.property === 'Done');
+  assert.ok(v, 'the cycle is reported');
+  assert.equal(v.loopStart, 1);
+  assert.equal(v.path.length, 5);
+  const { states } = replayPath(sys, v.initial, v.path);
+  const words = (i: number) => JSON.stringify(states[i]);
+  assert.equal(words(v.loopStart!), words(states.length - 1), 'the cycle returns to where it started');
+});
+
+test('an unfair cycle (a message starved forever) is not a violation', () => {
+  const r = exploreStates(
+    systemOf(`
+protocol Unfair
+message Go
+node A {
+  state t: 0..1 = 0
+  on start { send Go to B; set timer tick after 1 }
+  on timeout tick { t = 1 - t; set timer tick after 1 }
+}
+node B {
+  state got: bool = false
+  on Go { got = true }
+}
+eventually Got: B.got
+`),
+    unlimited,
+  );
+  assert.equal(r.status, 'complete');
+  assert.deepEqual(r.violations, []);
+});

@@ -55,8 +55,11 @@ export class ExplorationScheduler {
     private readonly options: SchedulerOptions,
   ) {}
 
-  /** A new version of a document that may be explored. */
-  schedule(uri: string, version: number, text: string): void {
+  /**
+   * A new version of a document that may be explored, after the debounce (or
+   * `delayMs`: an opened document needs no wait for the typing to pause).
+   */
+  schedule(uri: string, version: number, text: string, delayMs = this.options.debounceMs): void {
     if (this.disposed) return;
     this.clearPending(uri);
     this.stopRunning(uri);
@@ -65,7 +68,7 @@ export class ExplorationScheduler {
       entry.timer = null;
       entry.ready = true;
       this.pump();
-    }, this.options.debounceMs);
+    }, delayMs);
     this.pending.set(uri, entry);
     this.sink.status(uri, version, 'scheduled', []);
   }

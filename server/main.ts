@@ -100,12 +100,12 @@ function onDocument<T>(name: string, uri: string, fallback: T, body: (doc: Docum
   });
 }
 
-/** New text for a document: fast diagnostics now, exploration later (or not at all). */
-function refresh(doc: DocumentSnapshot): void {
+/** New text for a document: fast diagnostics now, exploration after the debounce (none on open), or not at all. */
+function refresh(doc: DocumentSnapshot, opened = false): void {
   changedAt.set(doc.uri, performance.now());
   publisher.fast(doc);
   if (settings.explore.background && !doc.analysis.model.hasErrors) {
-    scheduler.schedule(doc.uri, doc.version, doc.text);
+    scheduler.schedule(doc.uri, doc.version, doc.text, opened ? 0 : undefined);
   } else {
     scheduler.cancel(doc.uri);
     status(doc.uri, doc.version, 'skipped', []);
@@ -143,6 +143,7 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
+  if (settings.explore.background) exploreHost.warm();
   if (!pullConfiguration) return;
   void connection.client.register(DidChangeConfigurationNotification.type, { section: settingsSection }).catch(() => undefined);
   void loadSettings().catch((error) => log(`reading settings failed: ${String(error)}`));
@@ -161,7 +162,7 @@ connection.onDidChangeConfiguration((change) => {
     .catch((error) => log(`reading settings failed: ${String(error)}`));
 });
 
-connection.onDidOpenTextDocument((p) => guard('didOpen', undefined, () => refresh(documents.open(p.textDocument.uri, p.textDocument.version, p.textDocument.text))));
+connection.onDidOpenTextDocument((p) => guard('didOpen', undefined, () => refresh(documents.open(p.textDocument.uri, p.textDocument.version, p.textDocument.text), true)));
 
 connection.onDidChangeTextDocument((p) =>
   guard('didChange', undefined, () => {

@@ -88,6 +88,11 @@ export class WorkerHost {
     return { id, ended, stop: () => this.stop(id) };
   }
 
+  /** Starts the worker ahead of the first job, so that job does not wait for the engine to load. */
+  warm(): void {
+    if (!this.disposed && this.worker === null) this.ensureWorker();
+  }
+
   /** Terminates the worker for good. */
   async dispose(): Promise<void> {
     this.disposed = true;

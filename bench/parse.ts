@@ -74,16 +74,32 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Median wall time of `fn` in ms, after warm-up runs. */
-function measure(fn: () => unknown, runs: number, warmup: number): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    fn();
-    times.push(performance.now() - start);
+/**
+ * Times every function once per round, round after round, so a busy machine
+ * slows all columns alike and the ratios stay meaningful. Returns each
+ * column's samples in ms.
+ */
+function measureRounds(fns: Record<string, () => unknown>, rounds: number, warmup: number): Record<string, number[]> {
+  const samples: Record<string, number[]> = {};
+  for (const name of Object.keys(fns)) {
+    samples[name] = [];
+    samples[`${name}Cpu`] = [];
   }
-  return median(times);
+  for (let round = -warmup; round < rounds; round++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      fn();
+      const elapsed = performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      if (round < 0) continue;
+      samples[name]!.push(elapsed);
+      // CPU time of the process (GC helper threads included): unlike wall time, it
+      // does not grow while other processes hold the cores.
+      samples[`${name}Cpu`]!.push((used.user + used.system) / 1000);
+    }
+  }
+  return samples;
 }
 
 const wordPattern = /[A-Za-z_][A-Za-z0-9_]*|[0-9]+|\/\/[^\n]*|\S/y;
@@ -135,8 +151,11 @@ interface Row {
   chars: number;
   tokens: number;
   diagnostics: number;
+  /** Medians in ms (and the fastest parse, which noise cannot inflate). */
   lexMs: number;
   parseMs: number;
+  parseMinMs: number;
+  parseCpuMs: number;
   linesPerSecond: number;
   checkMs: number | null;
   regexTokenizeMs: number;
@@ -152,23 +171,30 @@ async function main(): Promise<void> {
   for (const lines of [2000, 10000]) {
     const text = generateProtocol(lines);
     const jsonText = equivalentJson(text);
-    const runs = lines <= 2000 ? 40 : 15;
     const result = parseFtp(text);
     const lexed = lexFtp(text);
-    const parseMs = measure(() => parseFtp(text), runs, 10);
-    const lexMs = measure(() => lexFtp(text), runs, 5);
-    const regexMs = measure(() => regexTokenize(text), runs, 5);
-    const jsonMs = measure(() => JSON.parse(jsonText), runs, 5);
-    const checkMs = analyze === null ? null : measure(() => analyze(text), runs, 5);
+    const fns: Record<string, () => unknown> = {
+      parse: () => parseFtp(text),
+      lex: () => lexFtp(text),
+      regex: () => regexTokenize(text),
+      json: () => JSON.parse(jsonText),
+    };
+    if (analyze !== null) fns['check'] = () => analyze(text);
+    const samples = measureRounds(fns, lines <= 2000 ? 60 : 20, lines <= 2000 ? 15 : 5);
+    const parseMs = median(samples['parse']!);
+    const regexMs = median(samples['regex']!);
+    const jsonMs = median(samples['json']!);
     rows.push({
       lines,
       chars: text.length,
       tokens: lexed.tokens.length,
       diagnostics: result.diagnostics.length,
-      lexMs,
+      lexMs: median(samples['lex']!),
       parseMs,
+      parseMinMs: Math.min(...samples['parse']!),
+      parseCpuMs: median(samples['parseCpu']!),
       linesPerSecond: Math.round((lines / parseMs) * 1000),
-      checkMs,
+      checkMs: samples['check'] ? median(samples['check']) : null,
       regexTokenizeMs: regexMs,
       jsonParseMs: jsonMs,
       ratioToRegexTokenize: parseMs / regexMs,
@@ -180,7 +206,8 @@ async function main(): Promise<void> {
     return;
   }
   const fixed = (n: number | null, digits = 2): string => (n === null ? 'skipped' : n.toFixed(digits));
-  console.log('lines   chars     tokens   lex ms  parse ms  lines/s    check ms  regex ms  json ms  x regex  x json');
+  console.log('parse = lex + parse + lower: median wall ms of interleaved rounds, fastest round, median CPU ms; check = parse + check');
+  console.log('lines   chars     tokens   lex ms  parse ms   min ms   cpu ms  lines/s    check ms  regex ms  json ms  x regex  x json');
   for (const r of rows) {
     console.log(
       [
@@ -189,7 +216,9 @@ async function main(): Promise<void> {
         String(r.tokens).padEnd(8),
         fixed(r.lexMs).padStart(6),
         fixed(r.parseMs).padStart(9),
-        String(r.linesPerSecond).padStart(9),
+        fixed(r.parseMinMs).padStart(8),
+        fixed(r.parseCpuMs).padStart(8),
+        String(r.linesPerSecond).padStart(8),
         fixed(r.checkMs).padStart(11),
         fixed(r.regexTokenizeMs).padStart(9),
         fixed(r.jsonParseMs).padStart(8),

@@ -249,7 +249,9 @@ export function describeSyntaxError(error: IRecognitionException, context: Error
     }
     case 'noViableAlt':
     case 'earlyExit': {
-      const summary = ruleSummaries[problem.rule];
+      // After `after`, only the inner choice is left.
+      const inner = problem.rule === 'faultTrigger' && problem.expected.includes('Receive');
+      const summary = inner ? undefined : ruleSummaries[problem.rule];
       const expected = summary ?? listAlternatives(problem.expected.map(expectedToken));
       return `expected ${expected}${afterClause(context)}, found ${found}`;
     }

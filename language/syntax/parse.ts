@@ -130,7 +130,7 @@ class ParseRun {
         missingHeaderReported = true;
         continue;
       }
-      const decl = this.declaration(first.tokenType, segment);
+      const decl = this.guarded(segment, () => this.declaration(first.tokenType, segment));
       if (decl === null) continue;
       decls.push(decl);
       if (name === null) declarationBeforeHeader = true;
@@ -231,12 +231,14 @@ class ParseRun {
     const handlers: ast.Handler[] = [];
     for (const member of layout.members) {
       const kind = tokens[member.start]!.tokenType === t.On ? 'handler' : 'state declaration';
-      const unit = this.parseUnit(
-        () => ftpParser.member(),
-        member,
-        `${kind} (a node body holds \`state\`, \`stable state\` and \`on\` members)`,
-      );
-      const lowered = this.lowered(unit, (c, at) => this.lowerer.member(c, at));
+      const lowered = this.guarded(member, () => {
+        const unit = this.parseUnit(
+          () => ftpParser.member(),
+          member,
+          `${kind} (a node body holds \`state\`, \`stable state\` and \`on\` members)`,
+        );
+        return this.lowered(unit, (c, at) => this.lowerer.member(c, at));
+      });
       if (lowered === null) continue;
       if (lowered.kind === 'StateDecl') states.push(lowered);
       else handlers.push(lowered);
@@ -272,6 +274,43 @@ class ParseRun {
     }
 
     return { kind: 'NodeDecl', span, name: head.name, count: head.count, states, handlers };
+  }
+
+  /**
+   * Runs `work` on one declaration or member. Nesting hundreds of levels deep
+   * (`((((...`) exhausts the call stack of a recursive-descent parser: then that
+   * piece alone is reported and left out, and the rest of the file still parses.
+   */
+  private guarded<T>(segment: Segment, work: () => T): T | null {
+    try {
+      return work();
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      this.lowerer.diagnostics.length = 0;
+      this.error(
+        'this is nested too deeply to parse: split the expression or flatten the blocks',
+        this.tokenSpan(this.deepestToken(segment)),
+      );
+      return null;
+    }
+  }
+
+  /** The first token at the greatest bracket depth of a segment: where nesting went too far. */
+  private deepestToken(segment: Segment): IToken {
+    let deepest = this.tokens[segment.start]!;
+    let depth = 0;
+    let max = 0;
+    for (let i = segment.start; i < segment.end; i++) {
+      const token = this.tokens[i]!;
+      const type = token.tokenType;
+      if (type === t.LParen || type === t.LBracket || type === t.LCurly || type === t.Lt) depth++;
+      else if (type === t.RParen || type === t.RBracket || type === t.RCurly || type === t.Gt) depth--;
+      if (depth > max) {
+        max = depth;
+        deepest = token;
+      }
+    }
+    return deepest;
   }
 
   /** Runs one grammar rule on the tokens of `segment`; keeps its first error. */

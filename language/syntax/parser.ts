@@ -198,7 +198,11 @@ export class FtpParser extends CstParser {
   });
 
   readonly fieldDecl = this.RULE('fieldDecl', () => {
-    this.OPTION(this.actions['fieldDecl.OPTION'] ??= () => this.CONSUME(t.Signed));
+    // `signed: bool` is a field named `signed` (an OPTION looks at its own tokens only).
+    this.OPTION(this.actions['fieldDecl.OPTION'] ??= {
+      GATE: () => this.LA(2).tokenType !== t.Colon,
+      DEF: () => this.CONSUME(t.Signed),
+    });
     this.CONSUME(t.AnyName, label.name);
     this.CONSUME(t.Colon);
     this.SUBRULE(this.typeExpr, label.type);

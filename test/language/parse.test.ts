@@ -6,6 +6,7 @@ import type * as ast from '../../language/ast.js';
 import type { Diagnostic } from '../../language/diagnostic.js';
 import type { Span } from '../../language/span.js';
 import { ftpContextualKeywords, ftpKeywords, MAX_TEXT_LENGTH, parseFtp } from '../../language/syntax/parse.js';
+import { lexFtp } from '../../language/syntax/lexer.js';
 import { ftpParser } from '../../language/syntax/parser.js';
 import { repoRoot } from '../support/repo.js';
 import { REFERENCE, forEachNode, nodesOf, sexp, spanProblems } from './parse-fixtures.js';
@@ -102,6 +103,14 @@ describe('reference protocol', () => {
     assert.deepEqual(spanProblems(file, REFERENCE.length), []);
   });
 
+  test('the whole-file grammar rule accepts it too (for content assist)', () => {
+    ftpParser.input = lexFtp(REFERENCE).tokens;
+    ftpParser.file();
+    assert.deepEqual(ftpParser.errors, []);
+    const next = ftpParser.computeContentAssist('file', lexFtp('protocol P\nnode A { ').tokens);
+    assert.deepEqual(new Set(next.map((s) => s.nextTokenType.name)), new Set(['State', 'Stable', 'On', 'Semicolon', 'RCurly']));
+  });
+
   test('parsing is deterministic and reuses one parser instance', () => {
     const before = ftpParser;
     const a = parseFtp(REFERENCE);
@@ -166,6 +175,11 @@ describe('declarations', () => {
       ['from', false],
     ]);
     assert.equal(slice(text, order!.fields[0]!.span), 'signed value: Value');
+    const named = only(parseBody('message M { signed: bool, signed signed: int }').file, 'MessageDecl');
+    assert.deepEqual(named.fields.map((f) => [f.name.name, f.signed]), [
+      ['signed', false],
+      ['signed', true],
+    ]);
   });
 
   test('nodes: single and counted, state declarations with every kind of initialiser', () => {
@@ -662,6 +676,13 @@ describe('syntax errors and recovery', () => {
     assert.deepEqual(problems('protocol P\nnode A { on start { x = 1 y + 2 } }'), [
       'FTP102 "+" expected `=`, `+=` or `-=` after `y`, found `+`',
     ]);
+    assert.deepEqual(problems('protocol P\nnode A { on Vote(v r) { } }'), ['FTP102 "r" expected `,` or `)` after `v`, found `r`']);
+    assert.deepEqual(problems('protocol P\nscenario S { crash A after Vote }'), [
+      'FTP102 "Vote" expected `receive` or `send` after `after`, found `Vote`',
+    ]);
+    assert.deepEqual(problems('protocol P\nnode A { state x bool }'), [
+      'FTP102 "bool" expected `:` after the state name, found the keyword `bool`',
+    ]);
     for (const message of problems('protocol P\nparam X = (1 + 2 3')) assert.ok(message.length < 200, message);
   });
 
@@ -697,6 +718,31 @@ describe('syntax errors and recovery', () => {
     const file = parseFtp('protocol P\nparam N =\ntype T =').value;
     assert.equal(file.decls[0]?.kind === 'ParamDecl' ? file.decls[0].value.kind : '', 'MissingExpr');
     assert.equal(file.decls[1]?.kind === 'TypeDecl' ? file.decls[1].type.kind : '', 'MissingType');
+  });
+});
+
+describe('pathological input', () => {
+  test('nesting too deep for the call stack is reported on that declaration alone', () => {
+    const deep = `param X = ${'('.repeat(5000)}1${')'.repeat(5000)}`;
+    const member = `on start { ${'if x { '.repeat(3000)}${'} '.repeat(3000)}}`;
+    const text = `protocol P\nparam A = 1\n${deep}\nnode N {\n state s: bool\n ${member}\n on recover { }\n}\nparam B = 2\n`;
+    const { value, diagnostics } = parseFtp(text);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.message]),
+      [
+        ['FTP102', 'this is nested too deeply to parse: split the expression or flatten the blocks'],
+        ['FTP102', 'this is nested too deeply to parse: split the expression or flatten the blocks'],
+      ],
+    );
+    assert.deepEqual(spanProblems(value, text.length), []);
+    assert.deepEqual(value.decls.map((d) => d.kind), ['ParamDecl', 'NodeDecl', 'ParamDecl']);
+    const node = only(value, 'NodeDecl');
+    assert.deepEqual([node.states.length, node.handlers.length], [1, 1]);
+  });
+
+  test('long flat chains and many declarations are fine', () => {
+    parse(`protocol P\nparam X = x${' + x'.repeat(5000)}\n${'param Y = 1\n'.repeat(2000)}`);
+    parse(`protocol P\nparam X = ${'not '.repeat(500)}x implies ${'y implies '.repeat(500)}z`);
   });
 });
 

@@ -1,6 +1,6 @@
 /** Command-line arguments, parsed without a library: a handful of commands and flags. */
 
-export type Command = 'check' | 'simulate' | 'explore' | 'diagram';
+export type Command = 'check' | 'simulate' | 'explore' | 'diagram' | 'notebook';
 export type Format = 'text' | 'json' | 'sarif';
 
 export interface CliArgs {
@@ -34,6 +34,7 @@ commands:
   simulate FILE       random runs of each check and scenario
   explore FILE        exhaustive exploration of each check and scenario
   diagram FILE        a Mermaid sequence diagram of a scenario's (or check's) trace
+  notebook run FILE.ftpnb   run every cell of a notebook and save the outputs in it (or in --out)
 
 options:
   --format text|json|sarif   output format (default text)
@@ -43,7 +44,7 @@ options:
   --max-memory MB               stop exploring at this heap size (default: half the machine)
   --param NAME=VALUE            override a param (repeatable)
   --scenario NAME / --check NAME   select one run
-  --out FILE                    write the diagram to FILE
+  --out FILE                    write the diagram (or the run notebook) to FILE
   --window STEP+-K              draw steps STEP-K..STEP+K of a long trace
   --no-symmetry                 explore without symmetry reduction
   --verbose                     also print hints and expected violations
@@ -58,11 +59,16 @@ function whole(flag: string, value: string | undefined, min = 0): number {
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const [command, ...rest] = argv;
+  const [command, ...afterCommand] = argv;
   if (command === undefined || command === '--help' || command === '-h') throw new UsageError('no command given');
-  if (command !== 'check' && command !== 'simulate' && command !== 'explore' && command !== 'diagram') {
+  if (command !== 'check' && command !== 'simulate' && command !== 'explore' && command !== 'diagram' && command !== 'notebook') {
     throw new UsageError(`unknown command "${command}"`);
   }
+  // `notebook` has one action so far: `notebook run FILE.ftpnb`.
+  if (command === 'notebook' && afterCommand[0] !== 'run') {
+    throw new UsageError(afterCommand[0] === undefined ? 'notebook needs an action: notebook run FILE.ftpnb' : `unknown notebook action "${afterCommand[0]}" (try: notebook run FILE.ftpnb)`);
+  }
+  const rest = command === 'notebook' ? afterCommand.slice(1) : afterCommand;
   const args: CliArgs = {
     command,
     files: [],

@@ -18,6 +18,7 @@ import { traceToMermaid } from '../render/mermaid.js';
 import { toSarif } from '../render/sarif.js';
 import type { CliArgs } from './args.js';
 import { parseArgs, usage, UsageError } from './args.js';
+import { notebookRun } from './notebook.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -95,6 +96,7 @@ function execute(args: CliArgs, io: CliIo): number {
   });
 
   if (args.command === 'diagram') return diagram(args, io, runOptions());
+  if (args.command === 'notebook') return notebookRun(args, io, runOptions());
 
   const results: FileResult[] = [];
   for (const file of args.files) {

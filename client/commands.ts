@@ -11,7 +11,7 @@ import { runSummary } from './run-summary.js';
 export interface CommandDeps {
   extensionUri: vscode.Uri;
   preview: PreviewManager;
-  traces: TraceService;
+  traces: TraceService<vscode.CancellationToken>;
   output: vscode.OutputChannel;
 }
 
@@ -46,9 +46,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     const ref = target.run ?? (await pickRun(doc));
     if (ref === undefined) return;
     const title = `${mode === 'explore' ? 'Exploring' : 'Running'} ${ref?.name ?? 'all runs'}`;
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: false }, () =>
-      deps.traces.traces({ uri: doc.uri.toString(), run: ref, ...(mode ? { mode } : {}) }),
-    );
+    let cancelled = false;
+    const result = await vscode.window
+      .withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+        token.onCancellationRequested(() => (cancelled = true));
+        return deps.traces.traces({ uri: doc.uri.toString(), run: ref, ...(mode ? { mode } : {}) }, token);
+      })
+      .then(
+        (r) => r,
+        (e: unknown) => {
+          if (!cancelled) void vscode.window.showErrorMessage(`${title} failed: ${e instanceof Error ? e.message : String(e)}`);
+          return null;
+        },
+      );
+    if (!result || cancelled) return;
     const summary = runSummary(result);
     for (const line of summary.lines) deps.output.appendLine(`${doc.uri.path.split('/').pop() ?? ''}: ${line}`);
     const show = summary.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;

@@ -46,10 +46,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runn
       sampleSteps,
     });
   };
-  const traces = createTraceService({
+  const traces = createTraceService<vscode.CancellationToken>({
     request: () => {
       const client = running.client;
-      return client && client.isRunning() ? (params) => client.sendRequest<TracesResult>(tracesRequest, params) : null;
+      return client && client.isRunning() ? (params, token) => client.sendRequest<TracesResult>(tracesRequest, params, token) : null;
     },
     local,
     log: (m) => output.appendLine(m),

@@ -15,7 +15,7 @@ export const previewViewType = 'faultline.preview';
 
 export interface PreviewDeps {
   extensionUri: vscode.Uri;
-  traces: TraceService;
+  traces: TraceService<vscode.CancellationToken>;
   output: vscode.OutputChannel;
   /** Longest sample run drawn for a seed. */
   sampleSteps: () => number;
@@ -42,6 +42,8 @@ export class PreviewManager implements vscode.Disposable {
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bumped by each refresh: an older answer arriving late is dropped. */
   private generation = 0;
+  /** Cancels the server's work for the previous refresh. */
+  private running: vscode.CancellationTokenSource | null = null;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly handlerDecoration = vscode.window.createTextEditorDecorationType({
     backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
@@ -104,6 +106,7 @@ export class PreviewManager implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.running?.cancel();
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
@@ -175,13 +178,17 @@ export class PreviewManager implements vscode.Disposable {
     const target = this.target;
     if (!this.panel || !target) return;
     const generation = ++this.generation;
+    this.running?.cancel();
+    this.running?.dispose();
+    const cancel = new vscode.CancellationTokenSource();
+    this.running = cancel;
     const doc = await this.documentOf(target);
     const document = this.describe(doc);
     this.panel.title = `Timeline: ${document.name}`;
     this.post({ type: 'busy', document });
     let message: Extract<HostToWebview, { type: 'show' }>;
     try {
-      const result = await this.deps.traces.traces({ uri: document.uri, run: null });
+      const result = await this.deps.traces.traces({ uri: document.uri, run: null }, cancel.token);
       const data = previewData(result);
       const text = doc.getText();
       message = {
@@ -197,6 +204,8 @@ export class PreviewManager implements vscode.Disposable {
       message = { type: 'show', document, runs: [], traces: [], stateMachines: [], select: this.pendingSelect, error: `The runs failed: ${e instanceof Error ? e.message : String(e)}` };
     }
     if (generation !== this.generation || !this.panel) return;
+    this.running = null;
+    cancel.dispose();
     this.pendingSelect = { trace: null, run: null };
     this.shown = message;
     this.post(message);

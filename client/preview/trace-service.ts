@@ -5,15 +5,16 @@ import type { TracesParams, TracesResult } from '../../protocol/lsp.js';
  * the same answer computed in the extension host while no server gives one
  * (none is built, or an older one does not know the request). No `vscode` import.
  */
-export interface TraceService {
-  traces(params: TracesParams): Promise<TracesResult>;
+export interface TraceService<Token = never> {
+  /** `token` cancels the server's work (a newer edit made the answer useless). */
+  traces(params: TracesParams, token?: Token): Promise<TracesResult>;
   /** Where the last answer came from. */
   readonly source: 'server' | 'local' | null;
 }
 
-export interface TraceServiceDeps {
+export interface TraceServiceDeps<Token> {
   /** Sends `faultline/traces` to the server; null while no server runs. */
-  request: () => ((params: TracesParams) => Promise<TracesResult>) | null;
+  request: () => ((params: TracesParams, token?: Token) => Promise<TracesResult>) | null;
   /** Computes the answer here. */
   local: (params: TracesParams) => Promise<TracesResult> | TracesResult;
   log: (message: string) => void;
@@ -26,18 +27,18 @@ function errorCode(e: unknown): number | null {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : null;
 }
 
-export function createTraceService(deps: TraceServiceDeps): TraceService {
+export function createTraceService<Token = never>(deps: TraceServiceDeps<Token>): TraceService<Token> {
   let serverKnowsTraces = true;
   let source: 'server' | 'local' | null = null;
   return {
     get source() {
       return source;
     },
-    async traces(params) {
+    async traces(params, token) {
       const request = serverKnowsTraces ? deps.request() : null;
       if (request) {
         try {
-          const answer = await request(params);
+          const answer = await request(params, token);
           source = 'server';
           return answer;
         } catch (e) {

@@ -254,13 +254,14 @@ test('hostile labels render as text and run no script', async () => {
   });
 });
 
-test('export sends the SVG and a Markdown mermaid block to the host', async () => {
+test('export sends the SVG and a Markdown mermaid block to the host, also when asked before the first drawing', async () => {
   const t = counterexample(twoPc, 'Termination');
   await withPage(async (p) => {
+    // The Export command may ask before the page has drawn anything: it answers once it has.
+    await p.post({ type: 'requestExport', format: 'svg' });
     await p.post(showOnly(twoPc, t));
     await p.rendered(t.id);
-    await p.page.locator('#export-svg').click();
-    await p.post({ type: 'requestExport', format: 'markdown' });
+    await p.page.locator('#export-md').click();
     await p.page.waitForFunction(() => window.__fl.sent.filter((m) => m.type === 'export').length === 2);
     const [svg, md] = (await p.sent()).filter((m): m is Extract<WebviewToHost, { type: 'export' }> => m.type === 'export');
     assert.equal(svg!.format, 'svg');

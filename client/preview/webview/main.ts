@@ -99,6 +99,8 @@ function start(): void {
     /** Bumped by every drawing: a slower, older one never overwrites a newer one. */
     generation: 0,
     machineDrawn: null as StateMachine | null,
+    /** An export asked for before anything was drawn: done after the first drawing. */
+    pendingExport: null as ExportFormat | null,
     theme: themeKind(document.body),
   };
 
@@ -139,6 +141,11 @@ function start(): void {
       page.drawn = { trace: t, window, svg, statements: diagram.statements, marks };
       showStep();
       setStatus('rendered');
+      if (page.pendingExport) {
+        const format = page.pendingExport;
+        page.pendingExport = null;
+        exportDiagram(format);
+      }
     } catch (e) {
       if (generation !== page.generation) return;
       const text = e instanceof Error ? e.message : String(e);
@@ -249,7 +256,13 @@ function start(): void {
       return post({ type: 'export', format, fileName, content });
     }
     const drawn = page.drawn;
-    if (!drawn) return say('There is no diagram to export.');
+    if (!drawn) {
+      if (page.document === null || ui.status.dataset.state === 'rendering') {
+        page.pendingExport = format;
+        return;
+      }
+      return say('There is no diagram to export.');
+    }
     const t = drawn.trace;
     const fileName = `${safeFileName(`${base}-${t.run}-${t.property ?? 'sample'}`)}.${format === 'svg' ? 'svg' : 'md'}`;
     const content =

@@ -58,6 +58,8 @@ const typePositionBefore = new Set<TokenType>([t.Colon, t.Equals, t.Lt, t.Comma,
 interface Place {
   /** The top-level declaration keyword the cursor is in, or null before any. */
   decl: TokenType | null;
+  /** Where that declaration starts (-1 before any). */
+  declStart: number;
   /** The role whose body the cursor is in (by the token after `node`). */
   role: RoleInfo | null;
   /** Kinds of the open braces around the cursor, outermost first. */
@@ -115,7 +117,8 @@ function locate(model: CheckedModel, text: string, tokens: readonly IToken[], wo
   }
   const lineStartOffset = text.lastIndexOf('\n', wordStart - 1) + 1;
   const lineStart = text.slice(lineStartOffset, wordStart).trim() === '';
-  return { decl, role, braces, before, lineStart };
+  const declStart = declIndex >= 0 ? before[declIndex]!.startOffset : -1;
+  return { decl, declStart, role, braces, before, lineStart };
 }
 
 /** What an opening brace opens, from the tokens before it. */
@@ -205,8 +208,10 @@ function itemsFor(analysis: Analysis, text: string, place: Place, wordStart: num
   // Otherwise, by where the cursor is.
   if (place.braces.length === 0) {
     if (place.lineStart || prev === undefined) return keywords(place.decl === null && !hasProtocolHeader(before) ? ['protocol'] : declarationKeywords);
-    if (place.decl === t.Invariant || place.decl === t.Eventually || place.decl === t.Param || place.decl === t.Node || place.decl === t.Quorum) {
-      return expressionNames(model, place, wordStart);
+    if (place.decl === t.Invariant || place.decl === t.Eventually) return expressionNames(model, place, wordStart);
+    // Constants: a param's value, a node count, a quorum size may use the params declared before.
+    if (place.decl === t.Param || place.decl === t.Node || place.decl === t.Quorum) {
+      return model.params.filter((p) => p.decl.span.start < place.declStart || (place.decl !== t.Param && p.decl.span.start < wordStart)).map((p) => ({ label: p.name, kind: 'param' as const, detail: `param ${p.name} = ${printExpr(p.decl.value)}` }));
     }
     return keywords(declarationKeywords);
   }
@@ -215,7 +220,8 @@ function itemsFor(analysis: Analysis, text: string, place: Place, wordStart: num
       if (place.lineStart || prevType === t.LCurly || prevType === t.RCurly || prevType === t.Semicolon) return keywords(memberKeywords);
       if (prevType === t.Stable) return keywords(['state']);
       if (prevType === t.When || isExpressionContinuation(prev)) return expressionNames(model, place, wordStart);
-      return [...keywords(['when']), ...expressionNames(model, place, wordStart)];
+      // After a trigger (`on Vote(c) from p `) only a guard can come before the body.
+      return keywords(['when']);
     case 'handler':
     case 'block': {
       const names = expressionNames(model, place, wordStart);

@@ -74,6 +74,12 @@ test('in scenarios and checks: settings, properties after expect, outcomes, role
   assert.deepEqual(labelsAt('check explore {', ' drop up to 1 of $0;'), ['VoteRequest', 'Vote', 'Decision']);
 });
 
+test('in constants: only the params declared before; after a trigger: only when', () => {
+  assert.deepEqual(labelsAt('param N = 3', '\nparam f = $0\n'), ['N']);
+  assert.deepEqual(labelsAt('node Participant[', '$0'), ['N']);
+  assert.deepEqual(labelsAt('node Coordinator {', '\n  on Vote(c) from p $0\n'), ['when']);
+});
+
 test('the replaced span is the word being typed', () => {
   const { text, offset } = cursorIn(twoPhaseCommit.replace('on start {', 'on start { send Vo$0te'));
   const list = completionsAt(analyzeText(text), text, offset);

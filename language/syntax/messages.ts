@@ -16,8 +16,9 @@ import * as t from './tokens.js';
 
 /**
  * What went wrong, as structured data. Chevrotain wants a message string from its
- * message provider; ours encodes this as JSON and `messages.ts` words it with the
- * context (previous tokens, enclosing declaration) that only the caller knows.
+ * message provider; {@link problemEncoder} encodes this as JSON, and
+ * {@link describeSyntaxError} words it later with the context (the tokens around,
+ * the enclosing declaration) that only the caller knows.
  */
 export type SyntaxProblem =
   | { kind: 'mismatch'; expected: string; rule: string }

@@ -5,7 +5,7 @@ import {
   NoViableAltException,
   type CstNode, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import type * as ast from '../ast.js';
-import { diagnostic, sortDiagnostics, type Diagnostic, type Result } from '../diagnostic.js';
+import { diagnostic, sortDiagnostics, type Diagnostic, type RelatedInfo, type Result } from '../diagnostic.js';
 import type { Span } from '../span.js';
 import { lexFtp } from './lexer.js';
 import { Lowerer } from './lower.js';
@@ -90,7 +90,7 @@ interface UnitResult {
 class ParseRun {
   private readonly tokens: IToken[];
   private readonly diagnostics: Diagnostic[];
-  /** FTP101s in text order: a syntax error right after one of them is not reported. */
+  /** FTP101s in text order: a piece with one of them reports no syntax error of its own. */
   private readonly lexicalErrors: readonly Diagnostic[];
   private readonly lowerer = new Lowerer();
 
@@ -118,7 +118,9 @@ class ParseRun {
           name = header.name;
           headerSpan = header.span;
         } else {
-          this.error('a file describes one protocol: remove this second `protocol` header', header.span);
+          this.error('a file describes one protocol: remove this second `protocol` header', header.span, [
+            { span: headerSpan ?? name.span, message: 'the protocol is named here' },
+          ]);
         }
         continue;
       }
@@ -265,11 +267,12 @@ class ParseRun {
     } else if (layout.opened) {
       const end = this.endOf(segment).end;
       span = cover(span, { start: end, end });
-      if (clean) {
-        this.error(`expected \`}\` to close the body of node \`${name}\`, found ${describeFound(tokens[segment.end])}`, {
-          start: end,
-          end,
-        });
+      if (clean && open !== undefined) {
+        this.error(
+          `expected \`}\` to close the body of node \`${name}\`, found ${describeFound(tokens[segment.end])}`,
+          { start: end, end },
+          [{ span: this.tokenSpan(open), message: `the body of node \`${name}\` opens here` }],
+        );
       }
     }
 
@@ -364,13 +367,13 @@ class ParseRun {
         ? this.indexOf(previous)
         : -1;
     const span = found !== undefined ? this.tokenSpan(found) : this.endOf(segment);
-    // The parser stumbled where the lexer dropped a bad character: that is one
-    // mistake, already reported as FTP101.
-    const foundIndex = found !== undefined ? this.indexOf(found) : tokens.length;
-    const before = tokens[foundIndex - 1];
-    const gapStart = before !== undefined ? this.tokenSpan(before).end : 0;
-    const gapEnd = found !== undefined ? span.start : this.text.length;
-    if (this.lexicalErrorBetween(gapStart, gapEnd)) return 'suppressed';
+    // The lexer dropped a bad character in this piece: the parser stumbles over the
+    // gap it left, and that is one mistake, already reported as FTP101.
+    const first = tokens[segment.start];
+    const next = tokens[segment.end];
+    const start = first !== undefined ? this.tokenSpan(first).start : 0;
+    const end = next !== undefined ? this.tokenSpan(next).start : this.text.length;
+    if (this.lexicalErrorBetween(start, end)) return 'suppressed';
     const message = describeSyntaxError(error, { tokens, previousIndex, found, unit });
     return diagnostic('FTP102', 'error', message, span);
   }
@@ -410,8 +413,8 @@ class ParseRun {
     return { start: end, end };
   }
 
-  private error(message: string, span: Span): void {
-    this.diagnostics.push(diagnostic('FTP102', 'error', message, span));
+  private error(message: string, span: Span, related: RelatedInfo[] = []): void {
+    this.diagnostics.push(diagnostic('FTP102', 'error', message, span, related));
   }
 }
 

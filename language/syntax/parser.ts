@@ -16,15 +16,15 @@ import * as t from './tokens.js';
  * load ({@link ftpParser}) and reused for every parse: building it analyses the
  * whole grammar, which takes far longer than parsing a file.
  *
- * `parse.ts` does not run {@link FtpParser.file} on a whole file: it splits the
- * tokens into declarations (and a node body into members) by brace structure
- * and runs the matching rule on each piece, so an error cannot spill into the
- * next declaration. `file` describes the whole language for tools such as
- * `computeContentAssist`.
+ * `parse.ts` does not run {@link FtpParser.file} on a whole file: `segments.ts`
+ * splits the tokens into declarations (and a node body into members) at their
+ * keywords, and the matching rule runs on each piece, so an error cannot spill
+ * into the next declaration. `file` describes the whole language for tools such
+ * as `computeContentAssist`.
  *
- * Binary operators are parsed as flat chains (`operand (op operand)*`); `lower.ts`
- * applies precedence and associativity. That keeps the CST shallow (a leaf
- * expression is 3 nodes deep instead of 10) and the parse fast.
+ * Binary operators are parsed as flat chains (`operand (op operand)*`);
+ * `lower-expr.ts` applies precedence and associativity. That keeps the CST
+ * shallow (a leaf expression is 2 nodes deep instead of 10) and the parse fast.
  */
 
 /**

@@ -690,6 +690,8 @@ describe('syntax errors and recovery', () => {
     const text = 'protocol P\nnode A {\n state x: bool\n on start { x = true }\nnode B { state y: bool }\n';
     const found = problems(text);
     assert.deepEqual(found, ['FTP102 "" expected `}` to close the body of node `A`, found the keyword `node`']);
+    const related = parseFtp(text).diagnostics[0]!.related;
+    assert.deepEqual(related.map((r) => [slice(text, r.span), r.message]), [['{', 'the body of node `A` opens here']]);
     const nodes = parseFtp(text).value.decls.filter((d): d is ast.NodeDecl => d.kind === 'NodeDecl');
     assert.deepEqual(nodes.map((n) => [n.name.name, n.states.length, n.handlers.length]), [
       ['A', 1, 1],
@@ -768,6 +770,13 @@ describe('file-level errors', () => {
     assert.deepEqual(lexical.map((d) => slice(text, d.span)), ['@@@ # $', 'é']);
     assert.match(lexical[0]!.message, /unexpected characters `@@@ # \$`/);
     assert.ok(value.decls.some((d) => d.kind === 'ParamDecl' && d.name.name === 'M'));
+    // The parser does not complain again about the gap a dropped character leaves.
+    const inside = 'protocol P\nnode A { on start { x = a @ b } }\nparam N = 1 # 2\nparam M = $';
+    assert.deepEqual(parseFtp(inside).diagnostics.map((d) => [d.code, slice(inside, d.span)]), [
+      ['FTP101', '@'],
+      ['FTP101', '#'],
+      ['FTP101', '$'],
+    ]);
   });
 
   test('FTP101: an unterminated block comment', () => {

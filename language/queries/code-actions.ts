@@ -1,6 +1,6 @@
 import type { Analysis } from '../analyze.js';
 import type * as ast from '../ast.js';
-import type { CheckedModel, RoleInfo } from '../check/model.js';
+import type { CheckedModel } from '../check/model.js';
 import { typeToString } from '../check/types.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { Span } from '../span.js';
@@ -199,5 +199,3 @@ function addOverride(text: string, block: ast.ScenarioDecl | ast.CheckDecl, name
   }
   return { span: { start: open + 1, end: open + 1 }, newText: ` with ${name} = ${value};` };
 }
-
-export type { RoleInfo };

@@ -8,32 +8,10 @@ import { lexFtp } from '../syntax/lexer.js';
 import * as t from '../syntax/tokens.js';
 import { walkAst } from '../walk.js';
 import { keywordDocs } from './keyword-docs.js';
+import { keywords, messages, nodes, nodeStates, params, properties, roles, stateItems, timers, types, type CompletionItem } from './completion-items.js';
 import { touches, wordAt } from './locate.js';
 
-/** What a completion item is; the server maps each kind to an LSP CompletionItemKind. */
-export type CompletionKind =
-  | 'keyword'
-  | 'message'
-  | 'role'
-  | 'state'
-  | 'param'
-  | 'quorum'
-  | 'label'
-  | 'local'
-  | 'timer'
-  | 'field'
-  | 'property'
-  | 'type'
-  | 'builtin';
-
-export interface CompletionItem {
-  label: string;
-  kind: CompletionKind;
-  /** One line shown next to the label: a type, a value, fields. */
-  detail: string;
-  /** Text to insert instead of the label (plain text, no snippet syntax). */
-  insertText?: string;
-}
+export type { CompletionItem, CompletionKind } from './completion-items.js';
 
 /** The items that fit at a cursor, and the span of the partly typed word they replace. */
 export interface CompletionList {
@@ -48,7 +26,6 @@ const runKeywords = ['crash', 'recover', 'drop', 'duplicate', 'delay', 'partitio
 const expressionKeywords = ['forall', 'exists', 'count', 'not', 'true', 'false', 'if', 'self'];
 const builtinFunctions = ['min', 'max', 'index', 'crashed', 'correct', 'byzantine'];
 const eventFields = ['decided', 'decision', 'delivered'];
-const typeKeywords = ['bool', 'int', 'node', 'set', 'map', 'seq'];
 const networkKeywords = ['async', 'sync', 'fifo', 'unordered', 'reliable', 'lossy'];
 
 const declarationStarts = new Set<TokenType>([t.Protocol, t.Param, t.Type, t.Message, t.Node, t.Network, t.Quorum, t.Invariant, t.Eventually, t.Scenario, t.Check]);
@@ -260,72 +237,6 @@ function dedupe(items: CompletionItem[]): CompletionItem[] {
     seen.add(key);
     return true;
   });
-}
-
-function keywords(words: readonly string[]): CompletionItem[] {
-  return words.map((label) => {
-    const doc = keywordDocs[label.split(' ')[0]!];
-    return { label, kind: 'keyword', detail: doc !== undefined ? doc.split(':')[0]!.replace(/`/g, '') : 'keyword' };
-  });
-}
-
-function messages(model: CheckedModel): CompletionItem[] {
-  return model.messages.map((m) => ({
-    label: m.name,
-    kind: 'message',
-    detail: m.fields.length > 0 ? `message ${m.name}(${m.fields.map((f) => `${f.name}: ${typeToString(f.type)}`).join(', ')})` : `message ${m.name}`,
-  }));
-}
-
-function roles(model: CheckedModel): CompletionItem[] {
-  return model.roles.map((r) => ({
-    label: r.name,
-    kind: 'role',
-    detail: r.replicated ? `node ${r.name}[${r.decl.count ? printExpr(r.decl.count) : '?'}]` : `node ${r.name}`,
-  }));
-}
-
-/** Roles and `Role[i]` node names, for scripted faults and targets in scenarios. */
-function nodes(model: CheckedModel): CompletionItem[] {
-  const out = roles(model);
-  for (const r of model.roles) {
-    if (!r.replicated || !Number.isFinite(r.count)) continue;
-    for (let i = 1; i <= Math.min(r.count, 8); i++) out.push({ label: `${r.name}[${i}]`, kind: 'role', detail: `node ${i} of ${r.name}` });
-  }
-  return out;
-}
-
-function params(model: CheckedModel): CompletionItem[] {
-  return model.params.map((p) => ({ label: p.name, kind: 'param', detail: `param ${p.name} = ${printExpr(p.decl.value)}` }));
-}
-
-function properties(model: CheckedModel): CompletionItem[] {
-  return model.properties.map((p) => ({ label: p.name, kind: 'property', detail: p.property }));
-}
-
-function timers(role: RoleInfo | null): CompletionItem[] {
-  if (role === null) return [];
-  return role.timers.map((name) => ({ label: name, kind: 'timer', detail: `timer of ${role.name}` }));
-}
-
-function stateItems(role: RoleInfo): CompletionItem[] {
-  return role.states.map((s) => ({ label: s.name, kind: 'state', detail: `${s.stable ? 'stable ' : ''}${s.name}: ${typeToString(s.type)}` }));
-}
-
-/** States of the role whose values are node ids (or sets of them): targets of `send ... to`. */
-function nodeStates(role: RoleInfo | null): CompletionItem[] {
-  if (role === null) return [];
-  return stateItems(role).filter((_, i) => {
-    const type = role.states[i]!.type;
-    return type.kind === 'node' || (type.kind === 'set' && type.element.kind === 'node');
-  });
-}
-
-function types(model: CheckedModel): CompletionItem[] {
-  const aliases = [...model.typeAliases.entries()].map(([name, type]) => ({ label: name, kind: 'type' as const, detail: `type ${name} = ${typeToString(type)}` }));
-  const shapes: Record<string, string> = { set: 'set<T>', map: 'map<K, V>', seq: 'seq<T>', node: 'the id of any node' };
-  const builtins: CompletionItem[] = typeKeywords.map((w) => ({ label: w, kind: 'keyword', detail: shapes[w] ?? 'type' }));
-  return [...builtins, ...aliases, ...roles(model).map((r) => ({ ...r, detail: `${r.detail} (a node id)` }))];
 }
 
 function afterOf(model: CheckedModel, before: readonly IToken[]): CompletionItem[] {

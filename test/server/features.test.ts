@@ -13,6 +13,8 @@ import type {
   TextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver/node.js';
+import { CancellationTokenSource } from 'vscode-languageserver/node.js';
+import { performance } from 'node:perf_hooks';
 import { LineIndex } from '../../language/span.js';
 import { commands, tracesRequest, type TracesResult } from '../../protocol/lsp.js';
 import { cursorIn, offsetOf } from '../support/cursor.js';
@@ -170,4 +172,20 @@ test('faultline/traces returns the counterexample of a scenario in trace JSON', 
   assert.ok(all.runs.every((r) => r.traces.length > 0));
   const unknown = await client.request<TracesResult>(tracesRequest, { uri, run: { name: 'Nope' } });
   assert.match(unknown.error ?? '', /no scenario or check named 'Nope'/);
+});
+
+test('faultline/traces is cancellable: a cancelled request answers at once', async () => {
+  const endlessUri = 'file:///test/features/endless.ftp';
+  await client.open(endlessUri, 'protocol Endless\nnode C[4] {\n  state x: 0..100000 = 0\n  on start { set timer t after 1 }\n  on timeout t { x = (x + 1) % 100000; set timer t after 1 }\n}\ninvariant I: forall p in C: p.x >= 0\ncheck explore { depth 1000000; states 1000000000 }\n');
+  const source = new CancellationTokenSource();
+  const start = performance.now();
+  const pending = client.connection.sendRequest(tracesRequest, { uri: endlessUri, run: null }, source.token) as Promise<TracesResult>;
+  source.cancel();
+  const result = await pending;
+  assert.equal(result.error, 'cancelled');
+  assert.ok(performance.now() - start < 5000, 'the request ran to its time budget');
+  // The traces worker takes the next request.
+  const next = await client.request<TracesResult>(tracesRequest, { uri, run: { name: 'CooperativeTermination' } });
+  assert.equal(next.error, null);
+  await client.close(endlessUri);
 });

@@ -60,7 +60,10 @@ function keywordHover(text: string, offset: number): Hover | null {
     if (!touches(span, offset)) continue;
     const isKeyword = t.reservedKeywordTokens.includes(tok.tokenType) || t.contextualKeywordTokens.includes(tok.tokenType) || tok.tokenType === t.NotIn;
     const doc = keywordDocs[tok.image.replace(/\s+/g, ' ')];
-    if (isKeyword && doc !== undefined) return { span, markdown: doc };
+    if (!isKeyword || doc === undefined) continue;
+    // The line may sit inside a block comment that starts above it.
+    if (lexFtp(text).comments.some((c) => c.startOffset < start && start < c.startOffset + c.image.length)) return null;
+    return { span, markdown: doc };
   }
   return null;
 }

@@ -79,6 +79,11 @@ test('hover on a field, a timer, a label, a property, a local and a keyword', ()
   assert.match(hover(text, offsetOf(text, 'stable', 1)), /survives a crash/);
 });
 
+test('no keyword hover inside a block comment', () => {
+  const { text, offset } = cursorIn('/* the coordinator\n   will se$0nd a request */\nprotocol P\n');
+  assert.equal(hover(text, offset), '');
+});
+
 test('hover never throws and finds something to say in every sample', () => {
   for (const name of sampleNames()) {
     const text = sampleText(name);

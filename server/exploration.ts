@@ -8,8 +8,8 @@ import type { JobLimits } from './worker-messages.js';
 export interface ExplorationSink {
   /** Whether `version` is still the document's current version. */
   isCurrent(uri: string, version: number): boolean;
-  /** The slow diagnostics of a version so far (`final` once every run finished). */
-  publish(uri: string, version: number, diagnostics: Diagnostic[], final: boolean): void;
+  /** The slow diagnostics of a version so far (every run that finished, in file order). */
+  publish(uri: string, version: number, diagnostics: Diagnostic[]): void;
   status(uri: string, version: number, state: ExplorationState, summary: string[]): void;
 }
 
@@ -110,9 +110,10 @@ export class ExplorationScheduler {
     const summary: string[] = [];
     const job = this.host.run({ type: 'explore', text: next.text, limits: jobLimits(this.options.settings()) }, (message) => {
       if (message.type === 'run') {
-        collected.push(...message.diagnostics);
         summary.push(message.summary);
-        if (this.sink.isCurrent(uri, version)) this.sink.publish(uri, version, [...collected], false);
+        if (message.diagnostics.length === 0) return;
+        collected.push(...message.diagnostics);
+        if (this.sink.isCurrent(uri, version)) this.sink.publish(uri, version, [...collected]);
       } else if (message.type === 'error') {
         this.options.log(`exploration failed: ${message.message}`);
       }
@@ -126,11 +127,11 @@ export class ExplorationScheduler {
     this.running = null;
     if (this.sink.isCurrent(uri, version) && !this.pending.has(uri)) {
       if (end.kind === 'finished') {
-        this.sink.publish(uri, version, collected, true);
+        // Every run's diagnostics were published as it finished.
         this.sink.status(uri, version, 'done', summary);
       } else if (end.kind === 'crashed') {
         const note = diagnostic('FTP404', 'information', `exploration stopped: the worker ${/memory/i.test(end.reason) ? 'ran out of memory' : `crashed (${end.reason})`}; properties not checked so far are not proven`, { start: 0, end: 0 });
-        this.sink.publish(uri, version, [...collected, note], true);
+        this.sink.publish(uri, version, [...collected, note]);
         this.sink.status(uri, version, 'failed', summary);
       } else {
         this.sink.status(uri, version, 'cancelled', summary);

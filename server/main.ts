@@ -126,7 +126,7 @@ connection.onInitialize((params): InitializeResult => {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       hoverProvider: true,
-      completionProvider: { triggerCharacters: ['.', ' '] },
+      completionProvider: { triggerCharacters: ['.'] },
       definitionProvider: true,
       referencesProvider: true,
       documentHighlightProvider: true,

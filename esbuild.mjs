@@ -84,6 +84,8 @@ export async function buildNode({ outdir = join(root, 'dist-ext'), minify = true
     client: 'client/extension.ts',
     server: 'server/main.ts',
     'explore-worker': 'server/explore-worker.ts',
+    // Protocol notebooks (issue 6): the kernel's worker thread.
+    'notebook-worker': 'client/notebook/cell-worker.ts',
   };
   const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(join(root, file))).map(([name, file]) => [name, join(root, file)]));
   const workerRefs = new Set();
@@ -111,16 +113,48 @@ export async function buildNode({ outdir = join(root, 'dist-ext'), minify = true
   return Object.keys(entryPoints).map((name) => join(outdir, `${name}.cjs`));
 }
 
+// ---- Protocol notebooks (issue 6) ------------------------------------------
+
+/**
+ * The notebook renderer (`contributes.notebookRenderer`): an ES module VS Code
+ * loads into the notebook's webview, with Mermaid bundled, into
+ * `<outdir>/media/notebook-renderer.js`. Tests import it to load the renderer
+ * the extension ships into Chromium.
+ */
+export async function buildNotebookRenderer({ outdir = join(root, 'dist-ext'), minify = true, sourcemap = false } = {}) {
+  const media = join(outdir, 'media');
+  await esbuild.build({
+    entryPoints: { 'notebook-renderer': join(root, 'client/notebook/renderer/main.ts') },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify,
+    sourcemap,
+    legalComments: 'linked',
+    outdir: media,
+    logLevel: 'warning',
+  });
+  asciiOnly(join(media, 'notebook-renderer.js'));
+  return join(media, 'notebook-renderer.js');
+}
+
+// -----------------------------------------------------------------------------
+
 export async function buildAll(options = {}) {
   const outdir = options.outdir ?? join(root, 'dist-ext');
   rmSync(outdir, { recursive: true, force: true });
-  const [node, preview] = await Promise.all([buildNode({ ...options, outdir }), buildPreview({ ...options, outdir })]);
-  return { node, preview };
+  const [node, preview, notebookRenderer] = await Promise.all([
+    buildNode({ ...options, outdir }),
+    buildPreview({ ...options, outdir }),
+    buildNotebookRenderer({ ...options, outdir }),
+  ]);
+  return { node, preview, notebookRenderer };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dev = process.argv.includes('--dev');
   const t0 = performance.now();
   const out = await buildAll({ minify: !dev, sourcemap: dev ? 'linked' : false });
-  console.log(`esbuild: ${[...out.node, out.preview.script, out.preview.style].map((f) => f.slice(root.length + 1)).join(', ')} in ${Math.round(performance.now() - t0)} ms`);
+  console.log(`esbuild: ${[...out.node, out.preview.script, out.preview.style, out.notebookRenderer].map((f) => f.slice(root.length + 1)).join(', ')} in ${Math.round(performance.now() - t0)} ms`);
 }

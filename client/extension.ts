@@ -5,6 +5,7 @@ import { analyzeText } from '../language/analyze.js';
 import { tracesRequest } from '../protocol/lsp.js';
 import type { ExploreSettings, TracesParams, TracesResult } from '../protocol/lsp.js';
 import { registerCommands } from './commands.js';
+import { registerNotebooks } from './notebook/register.js';
 import { effectiveSettings, readExploreSettings } from './explore-settings.js';
 import { settingsChanged, startLanguageClient } from './language-client.js';
 import { localTraces } from './preview/local-traces.js';
@@ -60,6 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runn
     output,
     preview,
     ...registerCommands({ extensionUri: context.extensionUri, preview, traces, output }),
+    ...registerNotebooks(context.extensionUri, output, settings),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       deserializeWebviewPanel: (panel, state: unknown) => preview.restore(panel, state),
     }),

@@ -144,6 +144,8 @@ export interface CellRun {
   traces: NotebookTrace[];
   /** Every diagnostic of the context, each placed in its own cell (for squiggles in the editor). */
   diagnostics: CellPlacedDiagnostic[];
+  /** The cells (0-based) the run analysed: the protocol cell down to this one. */
+  contextCells: number[];
   /** No errors in this cell or above, every run compiled and every expectation met. */
   ok: boolean;
   stopped: boolean;
@@ -332,7 +334,7 @@ export function runCell(cells: readonly KernelCell[], index: number, options: Ce
   const outputs: CellOutput[] = [];
   if (runs.length > 0 || diagnostics.length > 0 || stopped) outputs.push(verdictsOutput(verdicts));
   for (const t of traces) outputs.push(traceOutput(t));
-  return { cell: index, outputs, verdicts, traces, diagnostics: placed, ok, stopped, elapsedMs };
+  return { cell: index, outputs, verdicts, traces, diagnostics: placed, contextCells: context.ranges.map((r) => r.cell), ok, stopped, elapsedMs };
 }
 
 export interface NotebookRunOptions extends CellRunOptions {

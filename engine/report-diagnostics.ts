@@ -52,7 +52,10 @@ function stepsText(v: Verdict): string {
   const n = v.trace?.steps.length ?? 0;
   const loop = v.trace?.violation?.loopStart;
   if (loop !== undefined) return `a run that never ends (${loop} step${loop === 1 ? '' : 's'}, then a ${n - loop}-step cycle forever)`;
-  return n === 0 ? 'in an initial state' : `a ${n}-step counterexample`;
+  if (n === 0) return 'in an initial state';
+  // "an 8-step", "an 11-step", "an 18-step": the article follows the spoken number.
+  const article = /^(8|11|18)(\d{3})*$/.test(String(n)) || /^8/.test(String(n)) ? 'an' : 'a';
+  return `${article} ${n}-step counterexample`;
 }
 
 export function statusText(report: RunReport): string {

@@ -182,6 +182,7 @@ function runHandler(
   msg: Msg | null,
   baseVars: readonly Value[] | null,
   onSend: ((type: number, dst: number) => boolean) | null,
+  firedTimer = -1,
 ): Outcome[] {
   const node = s.nodes[nodeId]!;
   const outcomes: Outcome[] = [];
@@ -201,6 +202,7 @@ function runHandler(
     pos = 0;
     ctx.vars = (baseVars ?? node.vars).slice();
     ctx.timers = node.timers.slice();
+    if (firedTimer >= 0) ctx.timers[firedTimer] = -1;
     ctx.sends = [];
     ctx.events = [];
     if (msg) bindMessage(ctx.frame, handler, msg);
@@ -408,7 +410,8 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
     const a = e.action;
     const step = emptyStep('crash', -1);
     step.script = e.index;
-    step.fault = true;
+    // A due scripted fault is not optional: the state is not terminal while it waits.
+    step.fault = false;
     if (a.kind === 'crash') {
       step.node = a.node;
       if (isUp(s, a.node)) d.crash(a.node);
@@ -469,11 +472,8 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
       if (node.timers[t]! !== 0) continue;
       const h = timeoutHandlerFor(sys, s, id, t);
       if (!h) continue;
-      handlerSteps(sys, s, id, h, null, 'timeout', out, (d) => {
-        const timers = d.nodes[id]!.timers.slice();
-        timers[t] = -1;
-        d.nodes[id] = { ...d.nodes[id]!, timers };
-      }, t);
+      // The handler runs with the timer already disarmed, so it may set it again.
+      handlerSteps(sys, s, id, h, null, 'timeout', out, () => {}, t);
     }
   }
 
@@ -546,7 +546,7 @@ function handlerSteps(
   const onSend = scriptedSendHook(sys, s, id, (index) => {
     sendScript = index;
   });
-  const outcomes = runHandler(sys, s, id, h, msg, null, onSend);
+  const outcomes = runHandler(sys, s, id, h, msg, null, onSend, timer);
   for (const o of outcomes) {
     const d = new Draft(sys, s);
     consume(d);
@@ -631,6 +631,8 @@ function applyPartition(d: Draft, mask: number): void {
  * deadline that could be delivered, no expired timer with an enabled handler.
  */
 function tickStep(sys: TransitionSystem, s: State, out: Successor[]): void {
+  // Every node starts at time 0: no time passes before the start handlers have run.
+  for (const node of s.nodes) if (node.flags & FLAG_UP && !(node.flags & FLAG_STARTED)) return;
   let pending = false;
   for (const m of s.msgs) {
     if (m.left > 0) pending = true;

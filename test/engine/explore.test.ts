@@ -138,3 +138,58 @@ eventually Got: B.got
   assert.equal(r.status, 'complete');
   assert.deepEqual(r.violations, []);
 });
+
+test('a timer fires once per setting: its handler runs with it disarmed', () => {
+  const sys = systemOf(`
+protocol Once
+node A {
+  state n: 0..3 = 0
+  on start { set timer t after 1 }
+  on timeout t { n += 1 }
+}
+invariant FiresOnce: A.n <= 1
+`);
+  const r = exploreStates(sys, unlimited);
+  assert.deepEqual(r.violations, []);
+  assert.equal(r.stats.states, 3);
+});
+
+test('a scripted fault that is due is not optional: the run is not over until it happens', async () => {
+  const { runCheck } = await import('../../engine/run-check.js');
+  const { modelOf, runOptions } = await import('../support/analyze.js');
+  const model = modelOf(`
+protocol Scripted
+message Ping
+node A {
+  state sent: bool = false
+  on start { sent = true; send Ping to B }
+}
+node B {
+  state got: bool = false
+  on Ping { got = true }
+}
+eventually Delivered: crashed(B) or B.got
+scenario S { crash A when A.sent; expect Delivered holds }
+`);
+  const report = runCheck(model, model.scenarios[0]!, runOptions);
+  assert.equal(report.ok, true, JSON.stringify(report.verdicts.map((v) => [v.property, v.outcome])));
+  assert.deepEqual(report.unfired, []);
+});
+
+test('in a sync network no time passes before every node has started', () => {
+  const sys = systemOf(`
+protocol SyncStart
+network sync(1)
+node A {
+  state early: bool = false
+  on start { set timer t after 1 }
+  on timeout t { early = true }
+}
+node B {
+  state started: bool = false
+  on start { started = true }
+}
+invariant StartsFirst: A.early implies B.started
+`);
+  assert.deepEqual(exploreStates(sys, unlimited).violations, []);
+});

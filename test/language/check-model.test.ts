@@ -26,8 +26,8 @@ node Replica[N] {
   stable state value: 0..3 = 0
   on Write(v, r) from c { value = v; send Ack(r) to c; deliver v }
 }
-quorum read Qr = 2 of Replica
-quorum write Qw = 2 of Replica
+quorum read Qr = f + 1 of Replica
+quorum write Qw = f + 1 of Replica
 invariant Stored: forall p in Replica: p.value <= 3 and |p.delivered| <= 1
 eventually Done: Client.decided
 check explore { with f = 2; crash up to f of Replica }
@@ -147,7 +147,7 @@ test('definitions and references cover every kind of name, with identifier spans
   assert.equal(def('field', 'value')!.container, 'Write');
   const uses = (kind: Definition['kind'], name: string) =>
     model.references.filter((r) => r.definition === def(kind, name)).map((r) => source.slice(r.span.start, r.span.end));
-  assert.deepEqual(uses('param', 'f'), ['f', 'f', 'f'], 'N = 2 * f + 1, with f = 2, crash up to f');
+  assert.deepEqual(uses('param', 'f'), ['f', 'f', 'f', 'f', 'f'], 'N = 2 * f + 1, Qr = f + 1, Qw = f + 1, with f = 2, crash up to f');
   assert.deepEqual(uses('param', 'N'), ['N', 'N', 'N', 'N']);
   assert.deepEqual(uses('timer', 'retry'), ['retry', 'retry'], 'the timeout and the cancel; the first set is the definition');
   assert.deepEqual(uses('role', 'Replica'), ['Replica', 'Replica', 'Replica', 'Replica', 'Replica', 'Replica']);

@@ -43,7 +43,8 @@ export function previewHtml(o: PreviewPageOptions): string {
 <title>Faultline timeline</title>
 </head>
 <body>
-<header class="toolbar" role="toolbar" aria-label="Timeline">
+<header class="top">
+<div class="toolbar" role="toolbar" aria-label="Timeline">
   <label class="picker">Trace <select id="trace-picker" aria-label="Trace"></select></label>
   <span class="seed"><label>Seed <input id="seed" type="number" min="0" max="4294967295" step="1" value="1" aria-label="Simulation seed"></label><button id="sample" type="button" title="A random run of the chosen scenario or check with this seed">Sample run</button></span>
   <span class="tabs" role="tablist">
@@ -54,9 +55,9 @@ export function previewHtml(o: PreviewPageOptions): string {
     <button id="export-svg" type="button" title="Save the diagram as SVG">Export SVG</button>
     <button id="export-md" type="button" title="Save the diagram as a Markdown mermaid block">Export Markdown</button>
   </span>
-</header>
+</div>
 <p id="message" role="status" aria-live="polite"></p>
-<section id="timeline-view" role="tabpanel" aria-labelledby="tab-timeline">
+<div id="timeline-controls">
   <div class="stepper">
     <button id="step-prev" type="button" title="Previous step (Left arrow)" aria-label="Previous step">&#9664;</button>
     <input id="step" type="range" min="0" max="0" value="0" aria-label="Step">
@@ -64,6 +65,9 @@ export function previewHtml(o: PreviewPageOptions): string {
     <output id="step-label" for="step"></output>
   </div>
   <p id="step-text"></p>
+</div>
+</header>
+<section id="timeline-view" role="tabpanel" aria-labelledby="tab-timeline">
   <div class="layout">
     <div id="diagram" class="diagram"></div>
     <aside class="states">

@@ -19,6 +19,9 @@ export function themeKind(body: HTMLElement): ThemeKind {
   return 'light';
 }
 
+/** Pixels below which a diagram scrolls rather than shrinks. */
+const readableWidth = 640;
+
 /** Mermaid as the page uses it: configured per theme, rendering with fresh ids. */
 export interface MermaidRenderer {
   /** Sets Mermaid up for a theme; again only when the theme changed. Returns whether it changed. */
@@ -46,6 +49,10 @@ export function createMermaidRenderer(): MermaidRenderer {
       host.innerHTML = svg;
       const el = host.querySelector('svg');
       if (!el) throw new Error('Mermaid returned no SVG');
+      // Mermaid fits the SVG to the panel's width (up to its natural width); below a
+      // readable size it scrolls instead of shrinking further.
+      const natural = Number.parseFloat(el.style.maxWidth);
+      if (Number.isFinite(natural) && natural > 0) el.style.minWidth = `${Math.min(natural, readableWidth)}px`;
       return el;
     },
   };
@@ -89,6 +96,7 @@ function configureMermaid(theme: ThemeKind, body: HTMLElement): void {
           },
         }
       : {}),
+    // Shrunk to the panel's width, but never below a readable size (preview.css), then scrolled.
     sequence: { mirrorActors: true, showSequenceNumbers: false },
   });
 }

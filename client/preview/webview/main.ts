@@ -72,6 +72,7 @@ function start(): void {
     exportMd: byId('export-md', HTMLButtonElement),
     message: byId('message', HTMLParagraphElement),
     timeline: byId('timeline-view', HTMLElement),
+    timelineControls: byId('timeline-controls', HTMLDivElement),
     machines: byId('machines-view', HTMLElement),
     slider: byId('step', HTMLInputElement),
     prev: byId('step-prev', HTMLButtonElement),
@@ -235,6 +236,7 @@ function start(): void {
   const showTab = (tab: 'timeline' | 'machines') => {
     page.tab = tab;
     ui.timeline.hidden = tab !== 'timeline';
+    ui.timelineControls.hidden = tab !== 'timeline';
     ui.machines.hidden = tab !== 'machines';
     ui.tabTimeline.setAttribute('aria-selected', String(tab === 'timeline'));
     ui.tabMachines.setAttribute('aria-selected', String(tab === 'machines'));

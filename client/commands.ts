@@ -70,6 +70,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(commandIds.showPreview, async (...args: unknown[]) => {
       const target = commandTarget(args);
+      // From the preview itself (no .ftp editor active): show its own document again.
+      const shown = deps.preview.shownDocument;
+      if (target.uri === null && shown && vscode.window.activeTextEditor?.document.languageId !== 'ftp') {
+        await deps.preview.show(shown, target.run);
+        return;
+      }
       const doc = await targetDocument(target.uri);
       if (doc) await deps.preview.show(doc.uri, target.run);
     }),

@@ -68,6 +68,11 @@ export class PreviewManager implements vscode.Disposable {
     );
   }
 
+  /** The document the preview shows, if it is open. */
+  get shownDocument(): vscode.Uri | null {
+    return this.panel ? this.target : null;
+  }
+
   /** Opens (or reveals) the preview on a document, optionally on one run. */
   async show(uri: vscode.Uri, run: RunRef | null): Promise<void> {
     const changed = this.target?.toString() !== uri.toString();

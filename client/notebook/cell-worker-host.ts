@@ -102,9 +102,11 @@ export class CellWorkerHost {
   }
 
   private stop(id: number): void {
-    Atomics.store(this.stopFlag, 0, Math.max(Atomics.load(this.stopFlag, 0), id));
     const current = this.current;
+    // A queued job is dropped when its turn comes; only the running one is stopped through the flag
+    // (raising it to a later id would stop the running job too).
     if (current === null || current.id !== id || current.killTimer !== null) return;
+    Atomics.store(this.stopFlag, 0, Math.max(Atomics.load(this.stopFlag, 0), id));
     current.killTimer = setTimeout(() => {
       if (this.current?.id !== id) return;
       this.options.log(`notebook worker ignored a stop for ${this.options.killAfterMs} ms: terminating it`);

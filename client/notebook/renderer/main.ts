@@ -46,6 +46,7 @@ const css = `
 .fl-nb .fl-summary, .fl-nb .fl-note { opacity: 0.8; margin: 4px 0; }
 .fl-nb .fl-diagram svg { max-width: 100%; height: auto; }
 .fl-nb .fl-nav { display: flex; gap: 8px; align-items: center; margin: 4px 0; }
+.fl-nb [hidden] { display: none; }
 `;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {

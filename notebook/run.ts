@@ -232,6 +232,12 @@ function overridesFor(model: CheckedModel, source: RunSource, limits: RunLimits 
 /** Runs cell `index` of `cells` (an `ftp` code cell). Never throws on user input. */
 export function runCell(cells: readonly KernelCell[], index: number, options: CellRunOptions): CellRun {
   const t0 = options.now();
+  const cell = cells[index];
+  if (!cell || !isFtpCell(cell)) {
+    // Not a protocol cell: nothing to run, nothing to say.
+    const verdicts: NotebookVerdicts = { format: 'faultline-verdicts/1', protocol: null, diagnostics: [], runs: [], ok: true, stopped: false, elapsedMs: 0 };
+    return { cell: index, outputs: [], verdicts, traces: [], diagnostics: [], contextCells: [], ok: true, stopped: false, elapsedMs: 0 };
+  }
   const context = cellContext(cells, index);
   const analysis = analyzeText(context.text);
   const placed = analysis.diagnostics.map((d) => placeDiagnostic(context, d));

@@ -106,6 +106,8 @@ test('a cell sees the cells above it, from the nearest protocol cell; markdown a
   assert.ok(other.ok);
   assert.deepEqual(other.outputs, [], 'a cell with only declarations has no outputs');
   // The second protocol does not see the first one's property.
+  // A cell that is not a protocol cell (or not there) runs nothing.
+  assert.deepEqual([runCell(cells, 0, options).outputs, runCell(cells, 2, options).outputs, runCell(cells, 99, options).outputs], [[], [], []]);
   const unknown = runCell([...cells, ftp('check C explore { expect AllGot holds }')], 6, options);
   assert.ok(!unknown.ok);
   assert.match(unknown.verdicts.diagnostics[0]!.message, /AllGot/);

@@ -319,7 +319,8 @@ export function runCell(cells: readonly KernelCell[], index: number, options: Ce
             message: `a random run of scenario ${report.run} with seed ${seed}`,
             trace,
             sources: sources.cells,
-            view: { focus: trace.steps.length, window: traceWindow(trace.steps.length, trace.steps.length, null) },
+            // No step is singled out in a plain run: focus 0 (the initial state) boxes none.
+            view: { focus: 0, window: traceWindow(trace.steps.length, 0, null) },
           });
         }
       }

@@ -88,7 +88,7 @@ export interface NotebookVerdicts {
 
 /** Which part of the view a trace is shown at. */
 export interface TraceView {
-  /** The step in focus (1-based; 0 = the initial state). */
+  /** The step in focus, boxed in the diagram (1-based; 0 = the initial state: none is boxed). */
   focus: number;
   /** The window of steps drawn, or null for the whole trace. */
   window: TraceWindow | null;

@@ -25,7 +25,11 @@ export async function startLanguageClient(
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'ftp' }],
+    // Files only: a notebook cell is not a protocol on its own (the notebook kernel joins cells).
+    documentSelector: [
+      { scheme: 'file', language: 'ftp' },
+      { scheme: 'untitled', language: 'ftp' },
+    ],
     outputChannel: output,
     initializationOptions: { settings: { explore: effectiveSettings() } },
     middleware: {

@@ -1,6 +1,27 @@
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { analyzeText, type Analysis } from '../language/analyze.js';
+import { checkProtocol } from '../language/check/check.js';
+import { diagnostic } from '../language/diagnostic.js';
 import { LineIndex } from '../language/span.js';
+import { parseFtp } from '../language/syntax/parse.js';
+
+/**
+ * `analyzeText`, or, should the core throw (a bug: the core must not throw on
+ * user input), the parse alone with an empty model and one error that says so,
+ * so every handler still has an analysis to answer from.
+ */
+export function analyzeSafely(text: string): Analysis {
+  try {
+    return analyzeText(text);
+  } catch (error) {
+    const parsed = parseFtp(text);
+    const model = checkProtocol({ ...parsed.value, decls: [] }).value;
+    model.hasErrors = true;
+    const reason = error instanceof Error ? error.message : String(error);
+    const internal = diagnostic('FTP102', 'error', `internal checker error (please report it): ${reason}`, { start: 0, end: 0 });
+    return { file: parsed.value, model, diagnostics: [internal, ...parsed.diagnostics] };
+  }
+}
 
 /** One version of a document with its analysis, made on first use and kept until the next change. */
 export class DocumentSnapshot {
@@ -14,7 +35,7 @@ export class DocumentSnapshot {
   ) {}
 
   get analysis(): Analysis {
-    this.cachedAnalysis ??= analyzeText(this.text);
+    this.cachedAnalysis ??= analyzeSafely(this.text);
     return this.cachedAnalysis;
   }
 

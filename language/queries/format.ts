@@ -24,6 +24,15 @@ import { walkAst } from '../walk.js';
  * insignificant in `.ftp`, so this should never trigger).
  */
 export function formatFtp(text: string): string {
+  try {
+    return formatChecked(text);
+  } catch {
+    // A tree too deep to compare (stack overflow) is not formatted rather than risked.
+    return text;
+  }
+}
+
+function formatChecked(text: string): string {
   const parsed = parseFtp(text);
   if (parsed.diagnostics.some((d) => d.code.startsWith('FTP1'))) return text;
   const lexed = lexFtp(text);

@@ -58,7 +58,7 @@ test('property: random edit sequences; the server answers every request and neve
           const position = after.positionAt(edit.at % (text.length + 1));
           const textDocument = { uri };
           const answers = await Promise.all([
-            client.waitForDiagnostics(uri, version),
+            client.waitForDiagnostics(uri, version, () => true, 10_000),
             client.request('textDocument/hover', { textDocument, position }),
             client.request('textDocument/completion', { textDocument, position }),
             client.request('textDocument/definition', { textDocument, position }),
@@ -81,6 +81,25 @@ test('property: random edit sequences; the server answers every request and neve
     );
     assert.ok(client.alive);
     assert.ok(!client.logs.join('').includes('uncaught'), client.logs.join(''));
+  } finally {
+    await client.stop();
+  }
+});
+
+test('an expression thousands of terms deep: diagnostics still arrive and requests are answered', async () => {
+  const client = await LspClient.start();
+  try {
+    const uri = 'file:///test/deep.ftp';
+    const deep = `protocol Deep\nparam N = ${'1 + '.repeat(5_000)}1\nnode A[N] { state x: bool = false }\n`;
+    await client.open(uri, deep);
+    const published = await client.waitForDiagnostics(uri, 1);
+    assert.ok(Array.isArray(published.diagnostics));
+    const position = { line: 1, character: 6 };
+    await client.request('textDocument/hover', { textDocument: { uri }, position });
+    await client.request('textDocument/completion', { textDocument: { uri }, position });
+    await client.request('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+    await client.request('textDocument/semanticTokens/full', { textDocument: { uri } });
+    assert.ok(client.alive);
   } finally {
     await client.stop();
   }

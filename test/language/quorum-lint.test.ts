@@ -35,3 +35,14 @@ test('FTP306 for write quorums that need not intersect (2·Qw <= N), overridden 
   assert.equal(found.length, 1);
   assert.match(found[0]!.message, /^in scenario Split: 2·Qw = 2·1 = 2 <= N = 3/);
 });
+
+test('a declaration nested deeper than the checker recurses is an error with a position, not a crash', () => {
+  const text = `protocol Deep\nparam N = ${'1 + '.repeat(5000)}1\nmessage M\nnode A { on start { send Q to A } }\n`;
+  const { diagnostics, model } = analyzeText(text);
+  const deep = diagnostics.find((d) => d.code === 'FTP215');
+  assert.ok(deep, 'reported');
+  assert.match(deep.message, /nests \d+ levels deep; at most 400/);
+  assert.ok(deep.span.start > text.indexOf('param') && deep.span.end <= text.indexOf('message'));
+  assert.ok(diagnostics.some((d) => d.code === 'FTP202'), 'the rest of the file is still checked');
+  assert.equal(model.hasErrors, true);
+});

@@ -4,12 +4,12 @@ import { compileSystem, runSources, type RunOverrides } from '../engine/compile.
 import type { StopSignal } from '../engine/explore.js';
 import { reportDiagnostics } from '../engine/report-diagnostics.js';
 import { runCheck, type RunOptions, type RunReport } from '../engine/run-check.js';
-import { sampleTrace } from '../engine/sample-trace.js';
+import { runWithTraces } from '../engine/run-traces.js';
 import type { RunSource } from '../engine/system.js';
 import { analyzeText } from '../language/analyze.js';
 import type { CheckedModel } from '../language/check/model.js';
 import { runNameOf } from '../language/queries/code-lens.js';
-import type { RunTrace, RunTraces } from '../protocol/lsp.js';
+import type { RunTraces } from '../protocol/lsp.js';
 import type { ExploreJob, JobLimits, TracesJob, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.js';
 
 /**
@@ -112,25 +112,7 @@ function traces(job: TracesJob): void {
   const runs: RunTraces[] = [];
   for (const source of sources) {
     if (stop.stopped) break;
-    const options = runOptions(model, source, job.limits, stop, job.mode);
-    const report = runCheck(model, source, options);
-    const found: RunTrace[] = report.verdicts
-      .filter((v) => v.trace !== null)
-      .map((v) => ({ property: v.property, ok: v.ok, message: v.message, trace: v.trace! }));
-    if (found.length === 0) {
-      const sample = sampleTrace(model, source, options.overrides ?? {}, job.seed ?? 1, 200);
-      if (sample) found.push({ property: null, ok: report.ok, message: 'a sample run: no property was violated', trace: sample });
-    }
-    runs.push({
-      run: report.run,
-      runKind: report.runKind,
-      mode: report.mode,
-      status: report.status,
-      states: report.explore?.states ?? report.simulate?.runs ?? null,
-      ok: report.ok,
-      verdicts: report.verdicts.map((v) => ({ property: v.property, kind: v.kind, outcome: v.outcome, expected: v.expected, ok: v.ok, message: v.message })),
-      traces: found,
-    });
+    runs.push(runWithTraces(model, source, runOptions(model, source, job.limits, stop, job.mode), job.seed ?? 1, 200));
   }
   post({ type: 'traces', id: job.id, error: stop.stopped ? 'cancelled' : null, runs });
 }

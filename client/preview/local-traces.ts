@@ -1,12 +1,12 @@
 import { compileSystem, runSources } from '../../engine/compile.js';
 import type { StopSignal } from '../../engine/explore.js';
-import { runCheck } from '../../engine/run-check.js';
+import { runWithTraces } from '../../engine/run-traces.js';
 import { sampleTrace } from '../../engine/sample-trace.js';
 import type { RunSource } from '../../engine/system.js';
 import type { CheckedModel } from '../../language/check/model.js';
 import { runNameOf as lensRunName } from '../../language/queries/code-lens.js';
 import { LineIndex } from '../../language/span.js';
-import type { RunRef, RunTrace, RunTraces, TracesParams, TracesResult } from '../../protocol/lsp.js';
+import type { RunRef, RunTraces, TracesParams, TracesResult } from '../../protocol/lsp.js';
 
 /**
  * The answer to `faultline/traces` computed in the calling process: what the
@@ -49,29 +49,21 @@ export function localTraces(model: CheckedModel, text: string, uri: string, vers
   sources.forEach((source, i) => {
     const share = Math.max(1, (deadline - options.now()) / (sources.length - i));
     const bounds = compileSystem(model, source).value?.bounds;
-    const report = runCheck(model, source, {
-      now: options.now,
-      timeBudgetMs: share,
-      ...(options.stop ? { stop: options.stop } : {}),
-      ...(params.mode ? { mode: params.mode } : {}),
-      overrides: bounds ? { bounds: { states: Math.min(bounds.states, options.maxStates), depth: Math.min(bounds.depth, options.maxDepth) } } : {},
-    });
-    const traces: RunTrace[] = report.verdicts.flatMap((v) => (v.trace ? [{ property: v.property, ok: v.ok, message: v.message, trace: v.trace }] : []));
-    if (traces.length === 0 && bounds) {
-      const seed = params.seed ?? bounds.seed;
-      const sample = sampleTrace(model, source, {}, seed, Math.min(bounds.steps, options.sampleSteps));
-      if (sample) traces.push({ property: null, ok: report.ok, message: `a sample run (seed ${seed}): no property was violated`, trace: sample });
-    }
-    runs.push({
-      run: report.run,
-      runKind: report.runKind,
-      mode: report.mode,
-      status: report.status,
-      states: report.explore ? report.explore.states : report.simulate ? report.simulate.runs : null,
-      ok: report.ok,
-      verdicts: report.verdicts.map((v) => ({ property: v.property, kind: v.kind, outcome: v.outcome, expected: v.expected, ok: v.ok, message: v.message })),
-      traces,
-    });
+    runs.push(
+      runWithTraces(
+        model,
+        source,
+        {
+          now: options.now,
+          timeBudgetMs: share,
+          ...(options.stop ? { stop: options.stop } : {}),
+          ...(params.mode ? { mode: params.mode } : {}),
+          overrides: bounds ? { bounds: { states: Math.min(bounds.states, options.maxStates), depth: Math.min(bounds.depth, options.maxDepth) } } : {},
+        },
+        params.seed ?? bounds?.seed ?? 1,
+        Math.min(bounds?.steps ?? options.sampleSteps, options.sampleSteps),
+      ),
+    );
   });
   const failed = runs.length === 0 ? 'Nothing ran.' : null;
   return { uri, version, error: failed, runs };

@@ -15,6 +15,7 @@ import { runCheck } from '../engine/run-check.js';
 import type { RunSource } from '../engine/system.js';
 import { sampleTrace } from '../engine/sample-trace.js';
 import { traceToMermaid } from '../render/mermaid.js';
+import { traceWindow } from '../render/trace-window.js';
 import { toSarif } from '../render/sarif.js';
 import type { CliArgs } from './args.js';
 import { parseArgs, usage, UsageError } from './args.js';
@@ -259,7 +260,10 @@ function diagram(args: CliArgs, io: CliIo, options: Parameters<typeof runCheck>[
     io.stderr(`${file}: error: the run could not be compiled\n`);
     return 1;
   }
-  const text = traceToMermaid(trace, args.window ? { window: args.window } : {});
+  // A long trace is drawn as a window around the violation (or the end), as the preview does.
+  const window = args.window ?? traceWindow(trace.steps.length, trace.violation?.step ?? trace.steps.length, null);
+  const text = traceToMermaid(trace, window ? { window } : {});
+  if (window && !args.window) io.stderr(`${file}: the trace has ${trace.steps.length} steps; drawing steps ${Math.max(1, window.focus - window.radius)}..${Math.min(trace.steps.length, window.focus + window.radius)} (use --window STEP+-K for others)\n`);
   if (args.out) {
     try {
       writeFileSync(args.out, text);

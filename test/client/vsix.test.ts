@@ -102,7 +102,7 @@ test('nothing from tests, sources, node_modules, dist/ or the build is packaged'
       /(^|\/)(tsconfig[^/]*\.json|esbuild\.mjs|package-lock\.json|\.vscodeignore|\.gitignore)$/.test(n),
   );
   assert.deepEqual(forbidden, []);
-  const allowed = /^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|dist-ext\/.+|docs\/preview-[^/]+\.png|grammar\/[^/]+\.json|samples\/[^/]+\.(ftp|ftpnb)|resources\/.+))$/;
+  const allowed = /^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|dist-ext\/.+|docs\/(?:preview|e2e)-[^/]+\.png|grammar\/[^/]+\.json|samples\/[^/]+\.(ftp|ftpnb)|resources\/.+))$/;
   assert.deepEqual(
     names.filter((n) => !allowed.test(n)),
     [],

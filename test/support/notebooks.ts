@@ -24,7 +24,19 @@ const lineText = fc.array(fc.oneof(anyText, fc.string({ unit: 'grapheme', maxLen
 /** Records with Object.prototype, like the parser's (fast-check's default is a null prototype). */
 const plain = { noNullPrototype: true } as const;
 
-const json: fc.Arbitrary<JsonValue> = fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' }) as fc.Arbitrary<JsonValue>;
+/** JSON has no negative zero: `-0` is written as `0`, so generated values use `0`. */
+function withoutNegativeZero(v: unknown): JsonValue {
+  if (typeof v === 'number') return (Object.is(v, -0) ? 0 : v) as JsonValue;
+  if (Array.isArray(v)) return v.map(withoutNegativeZero) as JsonValue;
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = withoutNegativeZero(x);
+    return out as JsonValue;
+  }
+  return v as JsonValue;
+}
+
+const json: fc.Arbitrary<JsonValue> = fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' }).map(withoutNegativeZero);
 const metadata = fc.dictionary(anyText, json, { maxKeys: 3, noNullPrototype: true }) as fc.Arbitrary<Record<string, JsonValue>>;
 const mime = fc.oneof(fc.constantFrom('text/markdown', 'text/plain', 'application/json', 'application/vnd.faultline.trace+json', 'image/png'), anyText);
 
@@ -40,8 +52,8 @@ const execution: fc.Arbitrary<ExecutionSummary> = fc.record(
   {
     order: fc.nat(),
     success: fc.boolean(),
-    startTime: fc.double({ noNaN: true, noDefaultInfinity: true }),
-    endTime: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    startTime: fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
+    endTime: fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
   },
   { requiredKeys: [], noNullPrototype: true },
 );

@@ -184,7 +184,9 @@ function runSummary(run: RunReport): string {
     parts.push(`${s.runs} runs, ${s.steps.toLocaleString('en-US')} steps, ${Math.round(s.elapsedMs)} ms`);
   }
   if (run.status !== 'complete') parts.push(statusText(run));
-  const verdicts = run.verdicts.map((v) => `${v.property} ${v.outcome === 'unknown' ? 'not violated' : v.outcome}${v.ok ? '' : ' (unexpected)'}`);
+  const verdicts = run.verdicts.map(
+    (v) => `${v.property} ${v.outcome === 'unknown' ? 'not violated' : v.outcome}${v.ok ? (v.outcome === 'violated' ? ', as expected' : '') : ' (unexpected)'}`,
+  );
   return `${parts.join(', ')}: ${run.ok ? 'ok' : 'FAILED'}${verdicts.length ? ` (${verdicts.join('; ')})` : ''}`;
 }
 

@@ -43,10 +43,10 @@ export interface RunOverrides {
 export function compileSystem(model: CheckedModel, source: RunSource, overrides: RunOverrides = {}): Result<TransitionSystem | null> {
   const diagnostics: Diagnostic[] = [];
   const fail = (message: string, span: Span) => {
-    diagnostics.push(diagnostic('FTP405', 'error', message, span));
+    diagnostics.push(diagnostic('FTP407', 'error', message, span));
   };
   if (model.hasErrors) {
-    return { value: null, diagnostics: [diagnostic('FTP405', 'error', 'the protocol has errors; fix them before running it', model.file.span)] };
+    return { value: null, diagnostics: [diagnostic('FTP407', 'error', 'the protocol has errors; fix them before running it', model.file.span)] };
   }
 
   let sysRef: TransitionSystem | null = null;
@@ -432,6 +432,7 @@ export function compileSystem(model: CheckedModel, source: RunSource, overrides:
 function emptyCtx(): ExecCtx {
   const state: State = { nodes: [], msgs: [], used: [], partition: 0, healAt: -1, fired: 0, dropsLeft: [], clock: 0, seen: 0 };
   return {
+    // Constant expressions read params and roles only (the checker sees to it), never the system.
     sys: null as unknown as TransitionSystem,
     state,
     self: -1,

@@ -3,41 +3,44 @@
  * state's words) in an open-addressing table, each mapped to a state id.
  * Storing fingerprints instead of states keeps memory per state small; the
  * chance that two distinct states collide is reported by `collisionProbability`.
+ * Each slot keeps its two hash words and its id side by side, so a probe touches
+ * one cache line.
  */
 export class FingerprintSet {
-  private hi: Uint32Array;
-  private lo: Uint32Array;
-  private ids: Int32Array;
+  /** Per slot: hash 1, hash 2, id + 1 (0 = empty). */
+  private slots: Int32Array;
   private mask: number;
   size = 0;
 
   constructor(initialCapacity = 1 << 16) {
     let cap = 1024;
     while (cap < initialCapacity) cap <<= 1;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.ids = new Int32Array(cap);
+    this.slots = new Int32Array(cap * 3);
     this.mask = cap - 1;
   }
 
   get bytes(): number {
-    return this.hi.byteLength + this.lo.byteLength + this.ids.byteLength;
+    return this.slots.byteLength;
   }
 
   /** Returns the id already stored for this fingerprint, or stores `id` and returns -1. */
   addOrGet(h1: number, h2: number, id: number): number {
-    if ((this.size + 1) * 2 > this.ids.length) this.grow();
-    let i = h1 & this.mask;
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const a = h1 | 0;
+    const b = h2 | 0;
+    const slots = this.slots;
+    let i = a & this.mask;
     for (;;) {
-      const stored = this.ids[i]!;
+      const at = i * 3;
+      const stored = slots[at + 2]!;
       if (stored === 0) {
-        this.hi[i] = h1;
-        this.lo[i] = h2;
-        this.ids[i] = id + 1;
+        slots[at] = a;
+        slots[at + 1] = b;
+        slots[at + 2] = id + 1;
         this.size++;
         return -1;
       }
-      if (this.hi[i] === h1 >>> 0 && this.lo[i] === h2 >>> 0) return stored - 1;
+      if (slots[at] === a && slots[at + 1] === b) return stored - 1;
       i = (i + 1) & this.mask;
     }
   }
@@ -49,15 +52,13 @@ export class FingerprintSet {
   }
 
   private grow(): void {
-    const { hi, lo, ids } = this;
-    const cap = ids.length * 2;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.ids = new Int32Array(cap);
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.slots = new Int32Array(cap * 3);
     this.mask = cap - 1;
     this.size = 0;
-    for (let j = 0; j < ids.length; j++) {
-      if (ids[j] !== 0) this.addOrGet(hi[j]!, lo[j]!, ids[j]! - 1);
+    for (let j = 0; j < old.length; j += 3) {
+      if (old[j + 2] !== 0) this.addOrGet(old[j]!, old[j + 1]!, old[j + 2]! - 1);
     }
   }
 }

@@ -153,7 +153,7 @@ export interface CellRun {
 }
 
 /** Codes the verdict table already shows as rows: unexpected and expected verdicts, bounds, handler errors. */
-const shownInTable = new Set(['FTP401', 'FTP402', 'FTP403', 'FTP404', 'FTP405']);
+const shownInTable = new Set(['FTP401', 'FTP402', 'FTP403', 'FTP404', 'FTP405', 'FTP407']);
 
 function runTitle(report: RunReport): string {
   if (report.runKind === 'default' || report.runKind === 'none') return report.runKind === 'none' ? report.run : 'default exploration';

@@ -68,6 +68,7 @@ export function previewHtml(o: PreviewPageOptions): string {
 </div>
 </header>
 <section id="timeline-view" role="tabpanel" aria-labelledby="tab-timeline">
+  <div id="overview" class="overview" title="The whole run: click to move to a step" hidden></div>
   <div class="layout">
     <div id="diagram" class="diagram"></div>
     <aside class="states">

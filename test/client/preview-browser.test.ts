@@ -6,6 +6,7 @@ import { formatValue } from '../../engine/describe-step.js';
 import type { Trace, TraceStep } from '../../engine/trace.js';
 import type { HostToWebview, PreviewTrace, WebviewToHost } from '../../protocol/webview.js';
 import type { BrowserDocument, BrowserWindow, PreviewPage, PreviewSite } from '../support/preview-page.js';
+import { longTrace } from '../support/long-trace.js';
 import { chromiumPath, launchChromium, openPreview, servePreview, showMessageFor } from '../support/preview-page.js';
 
 /**
@@ -340,5 +341,64 @@ test('the seed box asks the host for a sample run of the chosen run', async () =
     await p.page.locator('#sample').click();
     const asked = (await p.sent()).filter((m) => m.type === 'requestSample');
     assert.deepEqual(asked, [{ type: 'requestSample', uri: twoPc.document.uri, run: t.run, seed: 42 }]);
+  });
+});
+
+test('a 5,000-step trace shows a window with markers and the overview; a click far away on the overview re-renders around it', async () => {
+  const trace = longTrace(5000, { violationAt: 2500 });
+  const long: PreviewTrace = { id: 'long::5000', run: trace.run, runKind: 'check', property: 'Bounded', ok: false, message: 'Bounded does not hold', seed: 1, trace };
+  await withPage(async (p) => {
+    // Every SVG Mermaid ever puts in the page is recorded, so an error picture cannot slip by between checks.
+    await p.page.evaluate(() => {
+      const w = window as unknown as { __svgs: string[] };
+      w.__svgs = [];
+      const watch = new (globalThis as unknown as { MutationObserver: new (cb: () => void) => { observe(t: unknown, o: unknown): void } }).MutationObserver(() => {
+        const svg = document.querySelector('#diagram svg') as unknown as { textContent: string | null } | null;
+        if (svg) w.__svgs.push(svg.textContent ?? '');
+      });
+      watch.observe(document, { childList: true, subtree: true });
+    });
+    await p.post({ ...twoPc, traces: [long], select: { trace: long.id, run: null } });
+    await p.rendered(long.id, 2500);
+    assert.equal(await p.page.locator('#status').getAttribute('data-window'), '2500±40');
+    const text = await svgText(p);
+    assert.ok(text.includes('… 2,459 earlier steps …'), 'earlier-steps marker missing');
+    assert.ok(text.includes('… 2,460 later steps …'), 'later-steps marker missing');
+    assert.ok(text.includes('violates Bounded'));
+    // Only the window is drawn: 81 steps, not 5,000.
+    assert.ok((await p.page.locator('#diagram svg text.messageText').count()) < 200);
+    // The overview: one lane per node, a bounded number of elements, the window box shown.
+    const overview = p.page.locator('#overview svg');
+    assert.equal(await overview.getAttribute('data-steps'), '5000');
+    const labels = await p.page.locator('#overview svg .fl-ov-label').allTextContents();
+    assert.deepEqual(labels, trace.nodes.map((n) => n.name));
+    assert.ok((await p.page.locator('#overview svg *').count()) < 100, 'the overview draws one element per step');
+    assert.equal(await p.page.locator('#overview svg .fl-ov-violation').count(), 1);
+    assert.equal(await p.page.locator('#overview svg .fl-ov-window').getAttribute('visibility'), null);
+    const svgId = await p.page.locator('#diagram svg').getAttribute('id');
+    // A click near the right end moves the focus there and draws a new window around it.
+    const box = (await overview.boundingBox())!;
+    await overview.click({ position: { x: box.width - 20, y: box.height / 2 } });
+    await p.page.waitForFunction(() => {
+      const s = document.getElementById('status')?.dataset;
+      return s?.state === 'rendered' && Number(s.step) > 4500 && s.window !== '2500±40';
+    });
+    const step = Number(await p.page.locator('#status').getAttribute('data-step'));
+    assert.notEqual(await p.page.locator('#diagram svg').getAttribute('id'), svgId, 'the diagram was not drawn again');
+    const win = (await p.page.locator('#status').getAttribute('data-window'))!;
+    const [focus, radius] = win.split('±').map(Number);
+    assert.ok(step >= focus! - radius! && step <= focus! + radius!, `step ${step} outside ${win}`);
+    assert.ok((await currentMarks(p)).some((m) => m.startsWith(`${step}. `)), `step ${step} is not highlighted`);
+    assert.ok((await svgText(p)).includes('earlier steps'));
+    const moved = (await p.sent()).filter((m): m is Extract<WebviewToHost, { type: 'stepChanged' }> => m.type === 'stepChanged');
+    assert.equal(moved.at(-1)?.step, step);
+    // A click inside the window moves the highlight without drawing again.
+    const id2 = await p.page.locator('#diagram svg').getAttribute('id');
+    await p.page.locator('#step').fill(String(step - 5));
+    await p.rendered(long.id, step - 5);
+    assert.equal(await p.page.locator('#diagram svg').getAttribute('id'), id2);
+    const svgs = await p.page.evaluate(() => (window as unknown as { __svgs: string[] }).__svgs);
+    assert.ok(svgs.length > 0);
+    for (const t of svgs) assert.ok(!t.includes('Maximum text size'), 'Mermaid drew its error picture');
   });
 });

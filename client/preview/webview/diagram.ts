@@ -44,6 +44,8 @@ export function createMermaidRenderer(): MermaidRenderer {
     async render(host, text) {
       renders++;
       const { svg } = await mermaid.render(`fl-diagram-${renders}`, text);
+      // Past maxTextSize Mermaid returns an error picture instead of throwing: never show it as the diagram.
+      if (svg.includes('Maximum text size')) throw new Error(`the diagram text (${text.length.toLocaleString('en-US')} characters) is over Mermaid's limit`);
       // The SVG comes from Mermaid with securityLevel 'strict' (DOMPurify'd); every
       // label in `text` was escaped by render/mermaid.ts or render/state-machine.ts.
       host.innerHTML = svg;

@@ -5,6 +5,8 @@ import type { Span } from '../../../language/span.js';
 import type { ExportFormat, HostToWebview, PreviewDocument, PreviewTrace, WebviewToHost } from '../../../protocol/webview.js';
 import type { DiagramStatement } from '../../../render/mermaid.js';
 import { traceToMermaid, traceToMermaidDiagram } from '../../../render/mermaid.js';
+import type { OverviewModel } from '../../../render/overview.js';
+import { overviewStepAt, overviewToSvg, overviewX, traceOverview } from '../../../render/overview.js';
 import type { StateMachine } from '../../../render/state-machine.js';
 import { stateMachineToMermaid } from '../../../render/state-machine.js';
 import type { TraceWindow } from '../../../render/trace-window.js';
@@ -80,6 +82,7 @@ function start(): void {
     stepLabel: byId('step-label', HTMLOutputElement),
     stepText: byId('step-text', HTMLParagraphElement),
     diagram: byId('diagram', HTMLDivElement),
+    overview: byId('overview', HTMLDivElement),
     nodeStates: byId('node-states', HTMLTableElement),
     machinePicker: byId('machine-picker', HTMLSelectElement),
     machine: byId('machine', HTMLDivElement),
@@ -97,6 +100,8 @@ function start(): void {
     tab: saved.tab,
     machine: saved.machine,
     drawn: null as Drawn | null,
+    /** The overview shown above the diagram, and the trace and width it was drawn for. */
+    overview: null as { trace: PreviewTrace; width: number; model: OverviewModel; svg: SVGSVGElement } | null,
     /** Bumped by every drawing: a slower, older one never overwrites a newer one. */
     generation: 0,
     machineDrawn: null as StateMachine | null,
@@ -119,9 +124,56 @@ function start(): void {
 
   // ---- the timeline -------------------------------------------------------
 
+  /** Draws the overview of the whole run when the trace or the panel's width changed; it costs no more than the pixels. */
+  const drawOverview = () => {
+    const t = page.current;
+    if (!t || t.trace.steps.length === 0) {
+      ui.overview.replaceChildren();
+      ui.overview.hidden = true;
+      page.overview = null;
+      return;
+    }
+    ui.overview.hidden = false;
+    const width = Math.max(320, Math.round(ui.overview.clientWidth || 800));
+    if (page.overview && page.overview.trace === t && page.overview.width === width) return;
+    const model = traceOverview(t.trace, { width });
+    // Built by render/overview.ts from escaped text only.
+    ui.overview.innerHTML = overviewToSvg(model, { focus: page.step, title: `Overview of ${t.trace.steps.length} steps` });
+    const svg = ui.overview.querySelector('svg');
+    if (!svg) return;
+    page.overview = { trace: t, width, model, svg };
+    ui.status.dataset.overview = String(model.columns);
+    showOverviewFocus();
+  };
+
+  /** Moves the overview's focus line and window box to the current step and drawn window. */
+  const showOverviewFocus = () => {
+    const o = page.overview;
+    if (!o || o.trace !== page.current) return;
+    const m = o.model;
+    const focus = o.svg.querySelector('.fl-ov-focus');
+    const x = String(Math.round(overviewX(m, page.step) * 10) / 10);
+    focus?.setAttribute('x1', x);
+    focus?.setAttribute('x2', x);
+    const box = o.svg.querySelector('.fl-ov-window');
+    const w = page.drawn && page.drawn.trace === o.trace ? page.drawn.window : null;
+    if (!box) return;
+    if (!w) {
+      box.setAttribute('visibility', 'hidden');
+      return;
+    }
+    const half = (m.layout.width - m.layout.labelWidth - 8) / m.columns / 2;
+    const left = overviewX(m, Math.max(1, w.focus - w.radius)) - half;
+    const right = overviewX(m, Math.min(m.steps, w.focus + w.radius)) + half;
+    box.setAttribute('x', String(left));
+    box.setAttribute('width', String(Math.max(2, right - left)));
+    box.removeAttribute('visibility');
+  };
+
   const drawTimeline = async (): Promise<void> => {
     const t = page.current;
     const generation = ++page.generation;
+    drawOverview();
     if (!t) {
       ui.diagram.replaceChildren();
       page.drawn = null;
@@ -141,6 +193,7 @@ function start(): void {
       if (!marks) post({ type: 'log', level: 'error', message: 'the diagram does not match its statements: steps cannot be highlighted' });
       page.drawn = { trace: t, window, svg, statements: diagram.statements, marks };
       showStep();
+      showOverviewFocus();
       setStatus('rendered');
       if (page.pendingExport) {
         const format = page.pendingExport;
@@ -176,6 +229,7 @@ function start(): void {
         void drawTimeline();
         return;
       }
+      showOverviewFocus();
       for (const el of drawn.svg.querySelectorAll('.fl-current')) el.classList.remove('fl-current');
       const marks = drawn.marks?.get(page.step) ?? [];
       for (const el of marks) el.classList.add('fl-current');
@@ -236,6 +290,7 @@ function start(): void {
   const showTab = (tab: 'timeline' | 'machines') => {
     page.tab = tab;
     ui.timeline.hidden = tab !== 'timeline';
+    if (tab === 'timeline') drawOverview();
     ui.timelineControls.hidden = tab !== 'timeline';
     ui.machines.hidden = tab !== 'machines';
     ui.tabTimeline.setAttribute('aria-selected', String(tab === 'timeline'));
@@ -348,6 +403,19 @@ function start(): void {
     setStep(step, 'user');
     const span = sourceOf(t.trace, step);
     if (span && page.document) post({ type: 'revealSource', uri: page.document.uri, version: page.document.version, span });
+  });
+
+  // A click on the overview moves the focus there; the diagram follows when the step leaves its window.
+  ui.overview.addEventListener('click', (event) => {
+    const o = page.overview;
+    if (!o || o.trace !== page.current) return;
+    const box = o.svg.getBoundingClientRect();
+    if (box.width <= 0) return;
+    const x = ((event.clientX - box.left) * o.model.layout.width) / box.width;
+    setStep(overviewStepAt(o.model, x), 'user');
+  });
+  window.addEventListener('resize', () => {
+    if (page.tab === 'timeline') drawOverview();
   });
 
   document.addEventListener('keydown', (event) => {

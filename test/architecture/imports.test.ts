@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { repoRoot } from '../support/repo.js';
 
 const root = repoRoot();
-const core = ['language', 'engine', 'render', 'protocol'];
+const core = ['language', 'engine', 'render', 'protocol', 'notebook'];
 const forbidden = [/^vscode/, /^vscode-languageserver/, /^(node:)?fs(\/|$)/, /^(node:)?worker_threads$/, /^(node:)?process$/, /^(node:)?child_process$/];
 
 function sources(dir: string): string[] {
@@ -31,7 +31,7 @@ function importsOf(text: string): string[] {
   return out;
 }
 
-test('Architecture invariant: the core imports nothing from vscode, the LSP library, fs, worker_threads or process', () => {
+test('Architecture invariant: the core (language, engine, render, protocol, notebook) imports nothing from vscode, the LSP library, fs, worker_threads or process', () => {
   const offenders: string[] = [];
   for (const folder of core) {
     for (const file of sources(join(root, folder))) {
@@ -43,13 +43,13 @@ test('Architecture invariant: the core imports nothing from vscode, the LSP libr
   assert.deepEqual(offenders, []);
 });
 
-test('Architecture invariant: dependencies point inward (language <- engine <- render)', () => {
-  const rank: Record<string, number> = { language: 0, engine: 1, render: 2 };
+test('Architecture invariant: dependencies point inward (language <- engine <- render <- notebook)', () => {
+  const rank: Record<string, number> = { language: 0, engine: 1, render: 2, notebook: 3 };
   const offenders: string[] = [];
   for (const folder of Object.keys(rank)) {
     for (const file of sources(join(root, folder))) {
       for (const spec of importsOf(readFileSync(file, 'utf8'))) {
-        const m = /^(?:\.\.\/)+(language|engine|render|cli|server|client)\//.exec(spec);
+        const m = /^(?:\.\.\/)+(language|engine|render|notebook|cli|server|client)\//.exec(spec);
         if (!m) continue;
         const target = m[1]!;
         if (!(target in rank) || rank[target]! > rank[folder]!) offenders.push(`${relative(root, file)} imports ${spec}`);

@@ -14,6 +14,8 @@ export interface MermaidOptions {
   focus?: number;
   /** Draw only steps focus-radius..focus+radius, with markers for what is left out. */
   window?: { focus: number; radius: number };
+  /** Draw the "… N earlier steps …" / "… N later steps …" notes around a window (default true). */
+  markers?: boolean;
 }
 
 const safeChar = /[A-Za-z0-9 _.,=()+\-*/!?@']/;
@@ -69,7 +71,7 @@ export function traceToMermaidDiagram(trace: Trace, options: MermaidOptions = {}
   }
   const first = options.window ? Math.max(1, options.window.focus - options.window.radius) : 1;
   const last = options.window ? Math.min(trace.steps.length, options.window.focus + options.window.radius) : trace.steps.length;
-  if (first > 1) {
+  if (first > 1 && options.markers !== false) {
     push(0, `  Note over ${all}: ${mermaidText(`… ${(first - 1).toLocaleString('en-US')} earlier steps …`)}`);
   }
   // A run that never ends: its last steps repeat forever.
@@ -92,7 +94,7 @@ export function traceToMermaidDiagram(trace: Trace, options: MermaidOptions = {}
     }
   }
   if (looping && last >= loopStart + 1) push(0, '  end');
-  if (last < trace.steps.length) {
+  if (last < trace.steps.length && options.markers !== false) {
     push(0, `  Note over ${all}: ${mermaidText(`… ${(trace.steps.length - last).toLocaleString('en-US')} later steps …`)}`);
   }
   const statements: DiagramStatement[] = [];

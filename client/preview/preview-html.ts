@@ -65,6 +65,10 @@ export function previewHtml(o: PreviewPageOptions): string {
     <output id="step-label" for="step"></output>
   </div>
   <p id="step-text"></p>
+  <div id="whole" class="whole" hidden>
+    <button id="whole-render" type="button" title="Draw every step with Mermaid, a chunk at a time">Render the whole trace</button>
+    <span id="whole-progress-box" hidden><progress id="whole-progress" max="1" value="0" aria-label="Rendering the whole trace"></progress> <output id="whole-label" for="whole-progress"></output> <button id="whole-cancel" type="button">Cancel</button></span>
+  </div>
 </div>
 </header>
 <section id="timeline-view" role="tabpanel" aria-labelledby="tab-timeline">

@@ -402,3 +402,65 @@ test('a 5,000-step trace shows a window with markers and the overview; a click f
     for (const t of svgs) assert.ok(!t.includes('Maximum text size'), 'Mermaid drew its error picture');
   });
 });
+
+const wholeState = (p: PreviewPage) => p.page.locator('#status').getAttribute('data-whole');
+
+test('"Render the whole trace" shows progress and can be cancelled, back to the window', async () => {
+  const trace = longTrace(5000, { violationAt: 2500 });
+  const long: PreviewTrace = { id: 'long::whole', run: trace.run, runKind: 'check', property: 'Bounded', ok: false, message: 'Bounded does not hold', seed: 1, trace };
+  await withPage(async (p) => {
+    await p.post({ ...twoPc, traces: [long], select: { trace: long.id, run: null } });
+    await p.rendered(long.id, 2500);
+    assert.equal(await p.page.locator('#whole').isVisible(), true, 'no whole-trace action for a windowed trace');
+    await p.page.locator('#whole-render').click();
+    await p.page.waitForFunction(() => Number(document.getElementById('status')?.dataset.wholeChunks ?? '0') >= 2);
+    assert.equal(await wholeState(p), 'rendering');
+    assert.equal(await p.page.locator('#whole-progress-box').isVisible(), true);
+    assert.equal(await p.page.locator('#whole-progress').getAttribute('max'), String(Math.ceil(5000 / 41)));
+    assert.ok(Number(await p.page.locator('#whole-progress').evaluate((e) => (e as unknown as { value: number }).value)) >= 1);
+    assert.match((await p.page.locator('#whole-label').textContent()) ?? '', /^steps [\d,]+–[\d,]+ of 5,000$/);
+    // The chunks drawn so far are shown while the rest is drawn.
+    assert.ok((await p.page.locator('#diagram svg').count()) >= 2);
+    assert.equal(await p.page.locator('#whole-render').isDisabled(), true);
+    await p.page.locator('#whole-cancel').click({ force: true });
+    await p.page.waitForFunction(() => {
+      const s = document.getElementById('status')?.dataset;
+      return s?.whole === 'cancelled' && s.state === 'rendered' && s.window === '2500±40';
+    });
+    const chunks = Number(await p.page.locator('#status').getAttribute('data-whole-chunks'));
+    assert.ok(chunks < Math.ceil(5000 / 41), `all ${chunks} chunks were drawn: the cancel came too late`);
+    // Nothing more is drawn after the cancel.
+    await p.page.waitForTimeout(300);
+    assert.equal(Number(await p.page.locator('#status').getAttribute('data-whole-chunks')), chunks);
+    assert.equal(await p.page.locator('#diagram svg').count(), 1);
+    assert.equal(await p.page.locator('#whole-progress-box').isVisible(), false);
+    assert.ok((await svgText(p)).includes('earlier steps'));
+  });
+});
+
+test('"Render the whole trace" draws every step in chunks: steps stay clickable and the SVG export holds them all', async () => {
+  const trace = longTrace(300, { violationAt: 150 });
+  const long: PreviewTrace = { id: 'long::300', run: trace.run, runKind: 'check', property: 'Bounded', ok: false, message: 'Bounded does not hold', seed: 1, trace };
+  await withPage(async (p) => {
+    await p.post({ ...twoPc, traces: [long], select: { trace: long.id, run: null } });
+    await p.rendered(long.id, 150);
+    await p.page.locator('#whole-render').click();
+    await p.page.waitForFunction(() => document.getElementById('status')?.dataset.whole === 'done', undefined, { timeout: 30_000 });
+    assert.equal(await p.page.locator('#diagram svg').count(), Math.ceil(300 / 41));
+    const text = (await p.page.locator('#diagram').textContent()) ?? '';
+    assert.ok(!text.includes('earlier steps') && !text.includes('later steps'));
+    assert.ok(!text.includes('Maximum text size'));
+    for (const s of [1, 41, 42, 150, 205, 300]) assert.ok(text.includes(`${s}. `), `step ${s} missing`);
+    // Far steps are highlighted without drawing again.
+    await p.page.locator('#step').fill('290');
+    await p.rendered(long.id, 290);
+    assert.equal(await p.page.locator('#diagram svg').count(), Math.ceil(300 / 41));
+    assert.ok((await p.page.locator('#diagram .fl-current').evaluateAll((els) => els.map((e) => e.textContent ?? ''))).some((m) => m.startsWith('290. ')));
+    await p.page.locator('#export-svg').click();
+    await p.page.waitForFunction(() => window.__fl.sent.some((m) => m.type === 'export'));
+    const svg = (await p.sent()).find((m): m is Extract<WebviewToHost, { type: 'export' }> => m.type === 'export')!;
+    assert.match(svg.content, /^<\?xml[^>]*>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.equal((svg.content.match(/<svg/g) ?? []).length, 1 + Math.ceil(300 / 41));
+    assert.ok(svg.content.includes('300. '));
+  });
+});

@@ -59,3 +59,14 @@ test('short traces are drawn whole; long ones as a window kept while the step st
   assert.deepEqual(traceWindow(1000, 0, null, 40), { focus: 41, radius: 40 }, 'the start: a full window from step 1');
   assert.deepEqual(traceWindow(1000, 1000, null, 40), { focus: 960, radius: 40 }, 'the end: a full window up to the last step');
 });
+
+test('markers: false draws a window without the earlier/later notes (the chunks of a whole-trace drawing)', () => {
+  const t = traces().find((x) => x.steps.length >= 30);
+  assert.ok(t, 'no sample trace of 30 steps');
+  const window = { focus: 15, radius: 5 };
+  const withMarkers = traceToMermaid(t, { window });
+  const without = traceToMermaid(t, { window, markers: false });
+  assert.match(withMarkers, /earlier steps/);
+  assert.doesNotMatch(without, /earlier steps|later steps/);
+  assert.equal(withMarkers.split('\n').length - without.split('\n').length, 2);
+});

@@ -24,8 +24,12 @@ const readableWidth = 640;
 
 /** Mermaid as the page uses it: configured per theme, rendering with fresh ids. */
 export interface MermaidRenderer {
-  /** Sets Mermaid up for a theme; again only when the theme changed. Returns whether it changed. */
-  configure(theme: ThemeKind, body: HTMLElement): boolean;
+  /**
+   * Sets Mermaid up for a theme; again only when the theme changed. `maxTextSize`
+   * (default Mermaid's 50,000 characters) is raised by callers that draw more text.
+   * Returns whether anything changed.
+   */
+  configure(theme: ThemeKind, body: HTMLElement, maxTextSize?: number): boolean;
   /** Renders Mermaid text into `host` (replacing what was there); the SVG element. */
   render(host: HTMLElement, text: string): Promise<SVGSVGElement>;
 }
@@ -34,11 +38,12 @@ export function createMermaidRenderer(): MermaidRenderer {
   let configured: string | null = null;
   let renders = 0;
   return {
-    configure(theme, body) {
-      const key = `${theme}|${getComputedStyle(body).getPropertyValue('--vscode-font-family')}`;
+    configure(theme, body, maxTextSize = defaultMaxTextSize) {
+      const limit = Math.max(defaultMaxTextSize, Math.ceil(maxTextSize));
+      const key = `${theme}|${getComputedStyle(body).getPropertyValue('--vscode-font-family')}|${limit}`;
       if (configured === key) return false;
       configured = key;
-      configureMermaid(theme, body);
+      configureMermaid(theme, body, limit);
       return true;
     },
     async render(host, text) {
@@ -60,7 +65,15 @@ export function createMermaidRenderer(): MermaidRenderer {
   };
 }
 
-function configureMermaid(theme: ThemeKind, body: HTMLElement): void {
+/** Mermaid's own default limit on diagram text. */
+export const defaultMaxTextSize = 50_000;
+
+/** The `maxTextSize` that lets Mermaid draw `text`, with room to spare. */
+export function textLimitFor(text: string): number {
+  return Math.max(defaultMaxTextSize, text.length + 1_000);
+}
+
+function configureMermaid(theme: ThemeKind, body: HTMLElement, maxTextSize: number): void {
   const css = getComputedStyle(body);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
   const font = v('--vscode-font-family', 'system-ui, sans-serif');
@@ -71,8 +84,8 @@ function configureMermaid(theme: ThemeKind, body: HTMLElement): void {
   mermaid.initialize({
     startOnLoad: false,
     securityLevel: 'strict',
-    // Our labels never exceed this: long traces are windowed (render/trace-window.ts).
-    maxTextSize: 50_000,
+    // Long traces are windowed (render/trace-window.ts); callers raise it for the text they draw.
+    maxTextSize,
     fontFamily: font,
     theme: contrast ? 'base' : theme === 'dark' ? 'dark' : 'default',
     ...(contrast
@@ -130,6 +143,29 @@ export function stepMarks(svg: SVGSVGElement, statements: readonly DiagramStatem
   });
   noteSteps.forEach((s, i) => mark(s.step, notes[i]));
   return marks;
+}
+
+/** Several SVGs (the chunks of a whole trace) stacked top to bottom as one standalone file. */
+export function stackedSvgFile(svgs: readonly SVGSVGElement[]): string {
+  let y = 0;
+  let width = 0;
+  const parts: string[] = [];
+  for (const svg of svgs) {
+    const copy = svg.cloneNode(true) as SVGSVGElement;
+    for (const el of copy.querySelectorAll('.fl-current')) el.classList.remove('fl-current');
+    const box = copy.viewBox.baseVal;
+    const w = box && box.width > 0 ? box.width : svg.getBoundingClientRect().width;
+    const h = box && box.height > 0 ? box.height : svg.getBoundingClientRect().height;
+    copy.removeAttribute('style');
+    copy.setAttribute('x', '0');
+    copy.setAttribute('y', String(y));
+    copy.setAttribute('width', String(w));
+    copy.setAttribute('height', String(h));
+    parts.push(new XMLSerializer().serializeToString(copy));
+    y += h;
+    width = Math.max(width, w);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}">${parts.join('')}</svg>\n`;
 }
 
 /** The SVG as a standalone file: our highlight removed, the namespace declared. */

@@ -13,7 +13,7 @@ import type { TraceWindow } from '../../../render/trace-window.js';
 import { traceWindow } from '../../../render/trace-window.js';
 import { chooseTrace, clampStep, initialStep } from '../trace-choices.js';
 import { parseHostMessage, safeFileName } from '../webview-messages.js';
-import { createMermaidRenderer, stepMarks, svgFile, themeKind } from './diagram.js';
+import { createMermaidRenderer, stackedSvgFile, stepMarks, svgFile, textLimitFor, themeKind } from './diagram.js';
 import { byId, fillMachinePicker, fillNodeStates, fillTracePicker } from './dom.js';
 
 /**
@@ -58,7 +58,15 @@ interface Drawn {
   svg: SVGSVGElement;
   statements: DiagramStatement[];
   marks: Map<number, Element[]> | null;
+  /** The whole trace, drawn in chunks (one SVG each) by "Render the whole trace". */
+  whole: SVGSVGElement[] | null;
 }
+
+/**
+ * Steps on each side of a chunk's middle when the whole trace is drawn: 41 steps,
+ * a few hundred milliseconds of Mermaid at most, so Cancel is answered quickly.
+ */
+const chunkRadius = 20;
 
 function start(): void {
   const vscode = acquireVsCodeApi();
@@ -81,6 +89,12 @@ function start(): void {
     next: byId('step-next', HTMLButtonElement),
     stepLabel: byId('step-label', HTMLOutputElement),
     stepText: byId('step-text', HTMLParagraphElement),
+    whole: byId('whole', HTMLDivElement),
+    wholeRender: byId('whole-render', HTMLButtonElement),
+    wholeBox: byId('whole-progress-box', HTMLSpanElement),
+    wholeProgress: byId('whole-progress', HTMLProgressElement),
+    wholeLabel: byId('whole-label', HTMLOutputElement),
+    wholeCancel: byId('whole-cancel', HTMLButtonElement),
     diagram: byId('diagram', HTMLDivElement),
     overview: byId('overview', HTMLDivElement),
     nodeStates: byId('node-states', HTMLTableElement),
@@ -183,7 +197,8 @@ function start(): void {
     setStatus('rendering');
     const window = traceWindow(t.trace.steps.length, page.step, null);
     const diagram = traceToMermaidDiagram(t.trace, window ? { window } : {});
-    mermaid.configure(page.theme, document.body);
+    endWhole(null);
+    mermaid.configure(page.theme, document.body, textLimitFor(diagram.text));
     try {
       const host = document.createElement('div');
       const svg = await mermaid.render(host, diagram.text);
@@ -191,7 +206,8 @@ function start(): void {
       ui.diagram.replaceChildren(...host.childNodes);
       const marks = stepMarks(svg, diagram.statements);
       if (!marks) post({ type: 'log', level: 'error', message: 'the diagram does not match its statements: steps cannot be highlighted' });
-      page.drawn = { trace: t, window, svg, statements: diagram.statements, marks };
+      page.drawn = { trace: t, window, svg, statements: diagram.statements, marks, whole: null };
+      ui.whole.hidden = window === null;
       showStep();
       showOverviewFocus();
       setStatus('rendered');
@@ -225,7 +241,7 @@ function start(): void {
     fillNodeStates(tbody, trace, page.step);
     const drawn = page.drawn;
     if (drawn && drawn.trace === t) {
-      if (traceWindow(trace.steps.length, page.step, drawn.window) !== drawn.window) {
+      if (!drawn.whole && traceWindow(trace.steps.length, page.step, drawn.window) !== drawn.window) {
         void drawTimeline();
         return;
       }
@@ -236,6 +252,79 @@ function start(): void {
       marks[0]?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     }
     setStatus(ui.status.dataset.state ?? 'rendered');
+  };
+
+  // ---- the whole trace, on request ---------------------------------------
+
+  /**
+   * Mermaid needs the page's DOM to measure text, so it cannot run in a worker:
+   * the whole trace is drawn a chunk of steps at a time, yielding to the page
+   * between chunks, so progress shows, the page answers and Cancel works.
+   */
+  const renderWhole = async (): Promise<void> => {
+    const t = page.current;
+    if (!t) return;
+    const generation = ++page.generation;
+    const total = t.trace.steps.length;
+    const chunks = Math.max(1, Math.ceil(total / (2 * chunkRadius + 1)));
+    const host = document.createElement('div');
+    const svgs: SVGSVGElement[] = [];
+    const marks = new Map<number, Element[]>();
+    let complete = true;
+    ui.wholeRender.disabled = true;
+    ui.wholeBox.hidden = false;
+    ui.wholeProgress.max = chunks;
+    ui.status.dataset.whole = 'rendering';
+    ui.status.dataset.wholeChunks = '0';
+    setStatus('rendering');
+    for (let k = 0; k < chunks; k++) {
+      const first = k * (2 * chunkRadius + 1) + 1;
+      ui.wholeProgress.value = k;
+      ui.wholeLabel.value = `steps ${first.toLocaleString('en-US')}–${Math.min(total, first + 2 * chunkRadius).toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
+      // Let the page paint the progress and take a click on Cancel.
+      await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      if (generation !== page.generation) return;
+      const diagram = traceToMermaidDiagram(t.trace, { window: { focus: first + chunkRadius, radius: chunkRadius }, markers: false });
+      mermaid.configure(page.theme, document.body, textLimitFor(diagram.text));
+      const box = document.createElement('div');
+      box.className = 'fl-chunk';
+      let svg: SVGSVGElement;
+      try {
+        svg = await mermaid.render(box, diagram.text);
+      } catch (e) {
+        if (generation !== page.generation) return;
+        const text = e instanceof Error ? e.message : String(e);
+        say(`The whole trace could not be drawn: ${text}`);
+        post({ type: 'log', level: 'error', message: `Mermaid: ${text}` });
+        complete = false;
+        break;
+      }
+      if (generation !== page.generation) return;
+      for (const [step, els] of stepMarks(svg, diagram.statements) ?? []) marks.set(step, els);
+      svgs.push(svg);
+      host.append(box);
+      if (k === 0) ui.diagram.replaceChildren(host);
+      ui.status.dataset.wholeChunks = String(k + 1);
+    }
+    if (!complete) {
+      endWhole('failed');
+      void drawTimeline();
+      return;
+    }
+    page.drawn = { trace: t, window: null, svg: svgs[0]!, statements: [], marks, whole: svgs };
+    endWhole('done');
+    ui.whole.hidden = true;
+    showStep();
+    showOverviewFocus();
+    setStatus('rendered');
+  };
+
+  /** Hides the progress of a whole-trace drawing and says how it ended. */
+  const endWhole = (state: 'done' | 'cancelled' | 'failed' | null) => {
+    ui.wholeBox.hidden = true;
+    ui.wholeRender.disabled = false;
+    if (state) ui.status.dataset.whole = state;
+    else if (ui.status.dataset.whole === 'rendering') ui.status.dataset.whole = 'cancelled';
   };
 
   const setStep = (n: number, from: 'user' | 'host') => {
@@ -324,7 +413,9 @@ function start(): void {
     const fileName = `${safeFileName(`${base}-${t.run}-${t.property ?? 'sample'}`)}.${format === 'svg' ? 'svg' : 'md'}`;
     const content =
       format === 'svg'
-        ? svgFile(drawn.svg)
+        ? drawn.whole
+          ? stackedSvgFile(drawn.whole)
+          : svgFile(drawn.svg)
         : markdown(`${t.trace.protocol}, ${t.run}: ${t.message}`, traceToMermaid(t.trace, drawn.window ? { window: drawn.window } : {}));
     post({ type: 'export', format, fileName, content });
   };
@@ -390,6 +481,11 @@ function start(): void {
     page.machine = Number(ui.machinePicker.value);
     persist();
     void drawMachine();
+  });
+  ui.wholeRender.addEventListener('click', () => void renderWhole());
+  ui.wholeCancel.addEventListener('click', () => {
+    endWhole('cancelled');
+    void drawTimeline();
   });
   ui.exportSvg.addEventListener('click', () => exportDiagram('svg'));
   ui.exportMd.addEventListener('click', () => exportDiagram('markdown'));

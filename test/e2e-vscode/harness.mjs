@@ -342,6 +342,20 @@ export class VsCode {
     return (await this.activeEditor().locator(`.view-lines .view-line[style*="top:${top};"], .view-lines .view-line[style*="top: ${top};"]`).first().innerText()).replace(/\u00a0/g, ' ');
   }
 
+  /** Hides the panel (Problems, Output, ...) when it shows: the command exists only then. */
+  async hidePanel() {
+    const panel = this.page.locator('[id="workbench.parts.panel"]');
+    if (await panel.isVisible()) await this.command('View: Hide Panel');
+    await panel.waitFor({ state: 'hidden' });
+  }
+
+  /** Closes the primary side bar (the explorer) when it shows: more room for editors. */
+  async closeSideBar() {
+    const bar = this.page.locator('[id="workbench.parts.sidebar"]');
+    if (await bar.isVisible()) await this.command('View: Close Primary Side Bar');
+    await bar.waitFor({ state: 'hidden' });
+  }
+
   // ---- Problems ---------------------------------------------------------
 
   problems() {

@@ -112,7 +112,7 @@ test('a sample .ftpnb opens as a notebook with the Faultline kernel', () =>
     });
     await vs.step('our kernel is selected and the cells are there', async () => {
       await expectText(toolbar().locator('.kernel-label'), /^Faultline$/);
-      await vs.command('View: Close Primary Side Bar');
+      await vs.closeSideBar();
       await focusNotebook();
       assert.equal((await currentCell()).count, facts.cellCount);
       const row = await gotoCell(facts.code[0].index);
@@ -149,12 +149,11 @@ test('Run All: every protocol cell gets its verdict table, and its diagrams wher
 test('after Run All, Problems has nothing for a notebook whose expectations are all met', () =>
   vs.test('8b-notebook-problems', async () => {
     assert.ok(afterRun, 'Run All did not finish');
-    await vs.openProblems();
-    try {
+    await vs.step('Problems is empty', async () => {
+      await vs.openProblems();
       await vs.expectNoProblems({ timeout: 2000 });
-    } finally {
-      await vs.command('View: Hide Panel');
-    }
+    });
+    await vs.step('hide the panel', () => vs.hidePanel());
   }));
 
 test('save and reopen: the same cells and outputs', () =>

@@ -235,6 +235,9 @@ test('hostile labels render as text and run no script', async () => {
     assert.ok(text.includes('%%{init: {"securityLevel": "loose"}}%%'), 'the message name is not shown as text');
     assert.ok(text.includes('javascript:window.__fl.pwned = true; %% end'));
     assert.equal(await p.page.locator('#diagram script, #diagram svg script, #diagram foreignObject, #diagram img, #diagram [onerror], #diagram [onload]').count(), 0);
+    // The overview (our own SVG) shows the node names as text, not markup.
+    assert.deepEqual(await p.page.locator('#overview svg .fl-ov-label').allTextContents(), trace.nodes.map((n) => n.name));
+    assert.equal(await p.page.locator('#overview script, #overview img, #overview [onerror], #overview [onload]').count(), 0);
     // The page's own DOM: the picker and the node table show the labels as text too.
     assert.equal(await p.page.locator(`#node-states tbody tr th`).first().textContent(), trace.nodes[0]!.name);
     assert.equal(await p.page.locator('body script').count(), 1, 'only the page bundle is a script');

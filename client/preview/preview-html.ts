@@ -69,10 +69,10 @@ export function previewHtml(o: PreviewPageOptions): string {
     <button id="whole-render" type="button" title="Draw every step with Mermaid, a chunk at a time">Render the whole trace</button>
     <span id="whole-progress-box" hidden><progress id="whole-progress" max="1" value="0" aria-label="Rendering the whole trace"></progress> <output id="whole-label" for="whole-progress"></output> <button id="whole-cancel" type="button">Cancel</button></span>
   </div>
+  <div id="overview" class="overview" title="The whole run: click to move to a step" hidden></div>
 </div>
 </header>
 <section id="timeline-view" role="tabpanel" aria-labelledby="tab-timeline">
-  <div id="overview" class="overview" title="The whole run: click to move to a step" hidden></div>
   <div class="layout">
     <div id="diagram" class="diagram"></div>
     <aside class="states">

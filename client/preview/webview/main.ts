@@ -379,9 +379,9 @@ function start(): void {
   const showTab = (tab: 'timeline' | 'machines') => {
     page.tab = tab;
     ui.timeline.hidden = tab !== 'timeline';
-    if (tab === 'timeline') drawOverview();
     ui.timelineControls.hidden = tab !== 'timeline';
     ui.machines.hidden = tab !== 'machines';
+    if (tab === 'timeline') drawOverview();
     ui.tabTimeline.setAttribute('aria-selected', String(tab === 'timeline'));
     ui.tabMachines.setAttribute('aria-selected', String(tab === 'machines'));
     if (tab === 'machines' && page.machineDrawn !== page.machines[page.machine]) void drawMachine();

@@ -293,6 +293,18 @@ test('a long trace is drawn as a window of steps that the buttons move', async (
     await out.locator('button', { hasText: 'Earlier steps' }).click();
     await p.page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'steps 139–219 of 300', `#${id} .fl-nav span`);
     await out.locator('.fl-diagram[data-state="rendered"] svg').waitFor();
-    assert.ok(((await out.locator('svg').textContent()) ?? '').includes('139. time passes'));
+    assert.ok(((await out.locator('.fl-diagram svg').textContent()) ?? '').includes('139. time passes'));
+    // The overview of the whole run: a click near its start moves the window there.
+    const overview = out.locator('.fl-overview-box svg');
+    assert.equal(await overview.getAttribute('data-steps'), '300');
+    assert.deepEqual(await out.locator('.fl-overview-box .fl-ov-label').allTextContents(), ['A', 'B']);
+    const box = (await overview.boundingBox())!;
+    const x = await overview.evaluate((svg) => Number(svg.getAttribute('width')));
+    // 3% into the plot, in page pixels (the labels take the left part of the overview).
+    const model = { labelWidth: Math.min(140, Math.floor(x / 4)), plot: x - Math.min(140, Math.floor(x / 4)) - 8 };
+    await overview.click({ position: { x: ((model.labelWidth + model.plot * 0.03) * box.width) / x, y: box.height / 2 } });
+    await p.page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'steps 1–81 of 300', `#${id} .fl-nav span`);
+    // Step 25 is in the new window only (no 125 or 225 in the old one).
+    await p.page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '').includes('25. time passes'), `#${id} .fl-diagram svg`);
   });
 });

@@ -2,6 +2,7 @@ import { describeStep } from '../../../engine/describe-step.js';
 import type { NotebookTrace, NotebookVerdicts } from '../../../protocol/notebook.js';
 import { traceMime, verdictsMime } from '../../../protocol/notebook.js';
 import { traceToMermaidDiagram } from '../../../render/mermaid.js';
+import { overviewStepAt, overviewToSvg, traceOverview } from '../../../render/overview.js';
 import type { TraceWindow } from '../../../render/trace-window.js';
 import { traceWindow } from '../../../render/trace-window.js';
 import { resultText, sizeText, timeText, whereText } from '../../../notebook/outputs.js';
@@ -46,6 +47,9 @@ const css = `
 .fl-nb .fl-summary, .fl-nb .fl-note { opacity: 0.8; margin: 4px 0; }
 .fl-nb .fl-diagram svg { max-width: 100%; height: auto; }
 .fl-nb .fl-nav { display: flex; gap: 8px; align-items: center; margin: 4px 0; }
+.fl-nb .fl-overview-box { margin: 4px 0; cursor: crosshair; }
+.fl-nb .fl-overview-box[hidden] { display: none; }
+.fl-nb .fl-overview-box svg { display: block; width: 100%; height: auto; }
 .fl-nb [hidden] { display: none; }
 `;
 
@@ -142,13 +146,35 @@ export function activate(_context?: RendererContext): RendererApi {
     const ol = el('ol');
     for (const s of t.trace.steps) ol.append(el('li', describeStep(s).replace(/^step \d+: /, '')));
     steps.append(ol);
-    root.append(nav, diagram, steps);
+    // A long trace gets the overview of the whole run (render/overview.ts); a click on it moves the window there.
+    const overview = el('div', undefined, 'fl-overview-box');
+    overview.hidden = true;
+    root.append(nav, overview, diagram, steps);
     element.replaceChildren(style(), root);
 
     const total = t.trace.steps.length;
     let window: TraceWindow | null = t.view.window ?? traceWindow(total, t.view.focus, null);
+    const model = window ? traceOverview(t.trace, { width: Math.max(320, Math.round(root.clientWidth || 800)) }) : null;
+    const drawOverview = () => {
+      if (!model) return;
+      overview.hidden = false;
+      // Built from escaped text only.
+      overview.innerHTML = overviewToSvg(model, { focus: t.view.focus, window });
+    };
+    overview.addEventListener('click', (event) => {
+      const svg = overview.querySelector('svg');
+      if (!model || !svg || !window) return;
+      const box = svg.getBoundingClientRect();
+      if (box.width <= 0) return;
+      const step = overviewStepAt(model, ((event.clientX - box.left) * model.layout.width) / box.width);
+      const next = traceWindow(total, step, window, window.radius);
+      if (next === window || !next) return;
+      window = next;
+      void draw();
+    });
     const draw = async (): Promise<void> => {
       nav.hidden = window === null;
+      drawOverview();
       if (window) {
         const first = Math.max(1, window.focus - window.radius);
         const last = Math.min(total, window.focus + window.radius);

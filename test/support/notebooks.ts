@@ -30,7 +30,8 @@ function withoutNegativeZero(v: unknown): JsonValue {
   if (Array.isArray(v)) return v.map(withoutNegativeZero) as JsonValue;
   if (v !== null && typeof v === 'object') {
     const out: Record<string, JsonValue> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = withoutNegativeZero(x);
+    // defineProperty, not assignment: fast-check generates `__proto__` keys on purpose.
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: withoutNegativeZero(x), enumerable: true, writable: true, configurable: true });
     return out as JsonValue;
   }
   return v as JsonValue;

@@ -1,3 +1,4 @@
+import { describeKind } from '../check/declarations.js';
 import { analyzeText, type Analysis } from '../analyze.js';
 import type { CheckedModel, Definition } from '../check/model.js';
 import { eventNames } from '../check/events.js';
@@ -18,20 +19,8 @@ const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const reserved = new Set(ftpKeywords);
 const builtins = new Set([...eventNames, 'min', 'max', 'index', 'crashed', 'byzantine', 'correct', 'self']);
 
-const kindNames: Record<Definition['kind'], string> = {
-  param: 'param',
-  type: 'type',
-  message: 'message',
-  field: 'field',
-  role: 'node role',
-  state: 'state',
-  timer: 'timer',
-  quorum: 'quorum',
-  property: 'property',
-  scenario: 'scenario',
-  check: 'check',
-  local: 'local name',
-};
+/** What a declaration is called in rename messages: the checker's words, but a local is a "local name". */
+const kindName = (kind: Definition['kind']): string => (kind === 'local' ? 'local name' : describeKind(kind));
 
 /** Global declarations share one namespace. */
 const globalKinds = new Set<Definition['kind']>(['param', 'type', 'message', 'role', 'quorum', 'property', 'scenario', 'check']);
@@ -54,7 +43,7 @@ export function renameAt(analysis: Analysis, text: string, offset: number, newNa
   const hit = symbolAt(model, offset);
   if (hit === null) return { error: whyNotRenamable(model, text, offset) };
   const definition = hit.definition;
-  const what = `${kindNames[definition.kind]} '${definition.name}'`;
+  const what = `${kindName(definition.kind)} '${definition.name}'`;
   if (!identifier.test(newName)) {
     return { error: `'${newName}' is not a valid name: use letters, digits and _, not starting with a digit` };
   }
@@ -90,11 +79,11 @@ function conflictingDefinition(model: CheckedModel, definition: Definition, newN
   const same = (d: Definition): boolean => d.name === newName && d !== definition;
   if (globalKinds.has(definition.kind)) {
     const other = model.definitions.find((d) => globalKinds.has(d.kind) && same(d));
-    return other ? `a ${kindNames[other.kind]} named '${newName}' already exists` : null;
+    return other ? `a ${kindName(other.kind)} named '${newName}' already exists` : null;
   }
   if (definition.kind === 'state' || definition.kind === 'timer') {
     const other = model.definitions.find((d) => (d.kind === 'state' || d.kind === 'timer') && d.kind === definition.kind && d.container === definition.container && same(d));
-    return other ? `${definition.container} already has a ${kindNames[other.kind]} named '${newName}'` : null;
+    return other ? `${definition.container} already has a ${kindName(other.kind)} named '${newName}'` : null;
   }
   if (definition.kind === 'field') {
     const other = model.definitions.find((d) => d.kind === 'field' && d.container === definition.container && same(d));

@@ -6,7 +6,7 @@ import { formatValue } from '../../engine/describe-step.js';
 import type { Trace, TraceStep } from '../../engine/trace.js';
 import type { HostToWebview, PreviewTrace, WebviewToHost } from '../../protocol/webview.js';
 import type { BrowserDocument, BrowserWindow, PreviewPage, PreviewSite } from '../support/preview-page.js';
-import { longTrace } from '../support/long-trace.js';
+import { longTrace, traceStep } from '../support/long-trace.js';
 import { chromiumPath, launchChromium, openPreview, servePreview, showMessageFor } from '../support/preview-page.js';
 
 /**
@@ -179,23 +179,7 @@ function hostileTrace(): Trace {
   const msg = '%%{init: {"securityLevel": "loose"}}%% <svg onload="window.__fl.pwned = true">';
   const field = '"><script>window.__fl.pwned = true</script>';
   const v = 'javascript:window.__fl.pwned = true; %% end';
-  const step = (index: number, over: Partial<TraceStep>): TraceStep => ({
-    index,
-    kind: 'deliver',
-    node: b,
-    message: null,
-    timer: null,
-    handler: { start: 10 * index, end: 10 * index + 5 },
-    sent: [],
-    discarded: [],
-    events: [],
-    changes: [],
-    fault: null,
-    crashed: false,
-    partition: null,
-    error: null,
-    ...over,
-  });
+  const step = (index: number, over: Partial<TraceStep>): TraceStep => traceStep(index, { kind: 'deliver', node: b, handler: { start: 10 * index, end: 10 * index + 5 }, ...over });
   return {
     format: 'faultline-trace/1',
     protocol: 'P<script>',

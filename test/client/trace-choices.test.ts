@@ -4,6 +4,7 @@ import { chooseTrace, clampStep, initialStep, previewData, traceId, traceLabel, 
 import type { Trace } from '../../engine/trace.js';
 import type { RunTraces, TracesResult } from '../../protocol/lsp.js';
 import type { PreviewTrace } from '../../protocol/webview.js';
+import { traceStep } from '../support/long-trace.js';
 
 function trace(steps: number, violationStep: number | null): Trace {
   return {
@@ -12,22 +13,7 @@ function trace(steps: number, violationStep: number | null): Trace {
     run: 'r',
     nodes: [],
     initial: {},
-    steps: Array.from({ length: steps }, (_, i) => ({
-      index: i + 1,
-      kind: 'tick' as const,
-      node: null,
-      message: null,
-      timer: null,
-      handler: null,
-      sent: [],
-      discarded: [],
-      events: [],
-      changes: [],
-      fault: null,
-      crashed: false,
-      partition: null,
-      error: null,
-    })),
+    steps: Array.from({ length: steps }, (_, i) => traceStep(i + 1)),
     final: {},
     violation: violationStep === null ? null : { property: 'Safety', kind: 'invariant', message: 'Safety does not hold', step: violationStep, span: { start: 0, end: 1 } },
   };

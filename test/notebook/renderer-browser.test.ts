@@ -10,6 +10,7 @@ import type { NotebookDocument, NotebookPage, NotebookSite, NotebookWindow } fro
 import { openNotebookPage, serveNotebookRenderer } from '../support/notebook-page.js';
 import { sampleNotebookText } from '../support/notebooks.js';
 import { chromiumPath, launchChromium } from '../support/preview-page.js';
+import { traceStep } from '../support/long-trace.js';
 
 /**
  * The notebook renderer as the extension ships it (the esbuild bundle), in
@@ -168,23 +169,7 @@ function hostileTrace(): Trace {
   const msg = `${directive} <svg onload="window.__nb.pwned = true">`;
   const field = `"><script>window.__nb.pwned = true</script>`;
   const value = 'javascript:window.__nb.pwned = true; %% end';
-  const step = (index: number, over: Partial<TraceStep>): TraceStep => ({
-    index,
-    kind: 'deliver',
-    node: b,
-    message: null,
-    timer: null,
-    handler: { start: 0, end: 1 },
-    sent: [],
-    discarded: [],
-    events: [],
-    changes: [],
-    fault: null,
-    crashed: false,
-    partition: null,
-    error: null,
-    ...over,
-  });
+  const step = (index: number, over: Partial<TraceStep>): TraceStep => traceStep(index, { kind: 'deliver', node: b, handler: { start: 0, end: 1 }, ...over });
   return {
     format: 'faultline-trace/1',
     protocol: evil,
@@ -252,22 +237,7 @@ test('data that is not a verdict table or a trace is refused with a message, not
 });
 
 test('a long trace is drawn as a window of steps that the buttons move', async () => {
-  const tick = (index: number): TraceStep => ({
-    index,
-    kind: 'tick',
-    node: null,
-    message: null,
-    timer: null,
-    handler: null,
-    sent: [],
-    discarded: [],
-    events: [],
-    changes: [],
-    fault: null,
-    crashed: false,
-    partition: null,
-    error: null,
-  });
+  const tick = (index: number): TraceStep => traceStep(index);
   const trace: Trace = {
     format: 'faultline-trace/1',
     protocol: 'P',

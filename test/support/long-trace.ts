@@ -1,5 +1,26 @@
 import type { Trace, TraceStep } from '../../engine/trace.js';
 
+/** A step that did nothing (a `tick`) unless `over` says otherwise: the base of hand-made test traces. */
+export function traceStep(index: number, over: Partial<TraceStep> = {}): TraceStep {
+  return {
+    index,
+    kind: 'tick',
+    node: null,
+    message: null,
+    timer: null,
+    handler: null,
+    sent: [],
+    discarded: [],
+    events: [],
+    changes: [],
+    fault: null,
+    crashed: false,
+    partition: null,
+    error: null,
+    ...over,
+  };
+}
+
 /**
  * A synthetic run of any length: `nodes` nodes passing Ping messages round a
  * ring, with a crash, a recovery, a drop, a partition and a heal spread over
@@ -9,22 +30,7 @@ import type { Trace, TraceStep } from '../../engine/trace.js';
 export function longTrace(steps: number, options: { nodes?: number; violationAt?: number | null } = {}): Trace {
   const count = Math.max(2, options.nodes ?? 3);
   const names = Array.from({ length: count }, (_, i) => `Node[${i + 1}]`);
-  const base = (index: number): TraceStep => ({
-    index,
-    kind: 'deliver',
-    node: null,
-    message: null,
-    timer: null,
-    handler: { start: 0, end: 10 },
-    sent: [],
-    discarded: [],
-    events: [],
-    changes: [],
-    fault: null,
-    crashed: false,
-    partition: null,
-    error: null,
-  });
+  const base = (index: number): TraceStep => traceStep(index, { kind: 'deliver', handler: { start: 0, end: 10 } });
   const special = (i: number, n: number) => steps >= 20 && i === Math.floor((steps * n) / 10);
   const out: TraceStep[] = [];
   for (let i = 1; i <= steps; i++) {

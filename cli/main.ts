@@ -263,7 +263,7 @@ function diagram(args: CliArgs, io: CliIo, options: Parameters<typeof runCheck>[
     return 1;
   }
   // A long trace is drawn as a window around the violation (or the end), as the preview does.
-  const window = args.window ?? traceWindow(trace.steps.length, trace.violation?.step ?? trace.steps.length, null);
+  const window = args.window ?? traceWindow(trace, trace.violation?.step ?? trace.steps.length, null);
   const text = traceToMermaid(trace, window ? { window } : {});
   if (window && !args.window) io.stderr(`${file}: the trace has ${trace.steps.length} steps; drawing steps ${Math.max(1, window.focus - window.radius)}..${Math.min(trace.steps.length, window.focus + window.radius)} (use --window STEP+-K for others)\n`);
   if (args.out) {

@@ -302,7 +302,7 @@ export function runCell(cells: readonly KernelCell[], index: number, options: Ce
           message: v.message,
           trace: v.trace,
           sources: sources.cells,
-          view: { focus, window: traceWindow(v.trace.steps.length, focus, null) },
+          view: { focus, window: traceWindow(v.trace, focus, null) },
         });
       }
       // A scenario that violates nothing still tells a story: show one run of it.
@@ -320,7 +320,7 @@ export function runCell(cells: readonly KernelCell[], index: number, options: Ce
             trace,
             sources: sources.cells,
             // No step is singled out in a plain run: focus 0 (the initial state) boxes none.
-            view: { focus: 0, window: traceWindow(trace.steps.length, 0, null) },
+            view: { focus: 0, window: traceWindow(trace, 0, null) },
           });
         }
       }

@@ -1,5 +1,6 @@
 import { formatValue, messageLabel } from '../engine/describe-step.js';
-import type { Trace, TraceStep } from '../engine/trace.js';
+import type { NodeSnapshot, Trace, TraceStep } from '../engine/trace.js';
+import { nodeStatesAt } from './node-states.js';
 
 /**
  * Trace -> Mermaid sequence diagram. Participants are nodes; deliveries are
@@ -14,7 +15,11 @@ export interface MermaidOptions {
   focus?: number;
   /** Draw only steps focus-radius..focus+radius, with markers for what is left out. */
   window?: { focus: number; radius: number };
-  /** Draw the "… N earlier steps …" / "… N later steps …" notes around a window (default true). */
+  /**
+   * Draw the "… N earlier steps …" / "… N later steps …" notes around a window, and
+   * under the first one each node's state at the window's start, so a window reads
+   * on its own (default true).
+   */
   markers?: boolean;
 }
 
@@ -73,6 +78,11 @@ export function traceToMermaidDiagram(trace: Trace, options: MermaidOptions = {}
   const last = options.window ? Math.min(trace.steps.length, options.window.focus + options.window.radius) : trace.steps.length;
   if (first > 1 && options.markers !== false) {
     push(0, `  Note over ${all}: ${mermaidText(`… ${(first - 1).toLocaleString('en-US')} earlier steps …`)}`);
+    const states = nodeStatesAt(trace, first - 1);
+    for (const n of trace.nodes) {
+      const s = states[n.name];
+      if (s) push(0, `  Note over ${id(n.name)}: ${mermaidText(stateText(s))}`);
+    }
   }
   // A run that never ends: its last steps repeat forever.
   const loopStart = trace.violation?.loopStart;
@@ -107,7 +117,50 @@ export function traceToMermaidDiagram(trace: Trace, options: MermaidOptions = {}
   return { text: `${lines.join('\n')}\n`, statements };
 }
 
-function stepLines(step: TraceStep, id: (name: string | null) => string, all: string, changes: boolean): string[] {
+/** A node's state as the note at a window's start says it: `state: up; seen = 12, log = [1, 2]`. */
+function stateText(s: NodeSnapshot): string {
+  const vars = Object.entries(s.vars).map(([k, v]) => `${k} = ${formatValue(v)}`);
+  return `state: ${s.status}${s.byzantine ? ', Byzantine' : ''}${vars.length > 0 ? `; ${vars.join(', ')}` : ''}`;
+}
+
+/**
+ * How many arrows and notes `stepLines` draws for a step, without building them:
+ * windows are sized by this count (render/trace-window.ts), which must stay cheap
+ * over 100,000 steps. A test holds it equal to `stepLines(...).length`.
+ */
+export function stepStatementCount(step: TraceStep, changes = true): number {
+  let n = 0;
+  switch (step.kind) {
+    case 'deliver':
+    case 'drop':
+    case 'duplicate':
+    case 'delay':
+      if (step.message) n++;
+      break;
+    case 'start':
+    case 'timeout':
+    case 'crash':
+    case 'recover':
+    case 'partition':
+    case 'heal':
+    case 'tick':
+      n++;
+      break;
+  }
+  for (const s of step.sent) if (s.lost) n++;
+  if (step.crashed && step.kind !== 'crash') n++;
+  n += step.events.length;
+  if (changes && step.changes.length > 0) {
+    const first = step.changes[0]!.node;
+    if (step.changes.every((c) => c.node === first)) n++;
+    else n += new Set(step.changes.map((c) => c.node)).size;
+  }
+  if (step.error) n++;
+  return n;
+}
+
+/** The lines of one step; exported for the test that holds `stepStatementCount` to it. */
+export function stepLines(step: TraceStep, id: (name: string | null) => string, all: string, changes: boolean): string[] {
   const out: string[] = [];
   const at = id(step.node);
   const fault = step.fault ? ` [${step.fault.label}]` : '';

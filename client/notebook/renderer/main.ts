@@ -153,7 +153,7 @@ export function activate(_context?: RendererContext): RendererApi {
     element.replaceChildren(style(), root);
 
     const total = t.trace.steps.length;
-    let window: TraceWindow | null = t.view.window ?? traceWindow(total, t.view.focus, null);
+    let window: TraceWindow | null = t.view.window ?? traceWindow(t.trace, t.view.focus, null);
     const model = window ? traceOverview(t.trace, { width: Math.max(320, Math.round(root.clientWidth || 800)) }) : null;
     const drawOverview = () => {
       if (!model) return;
@@ -167,7 +167,7 @@ export function activate(_context?: RendererContext): RendererApi {
       const box = svg.getBoundingClientRect();
       if (box.width <= 0) return;
       const step = overviewStepAt(model, ((event.clientX - box.left) * model.layout.width) / box.width);
-      const next = traceWindow(total, step, window, window.radius);
+      const next = traceWindow(t.trace, step, window);
       if (next === window || !next) return;
       window = next;
       void draw();
@@ -197,7 +197,7 @@ export function activate(_context?: RendererContext): RendererApi {
     const move = (by: number) => {
       if (!window) return;
       const step = Math.max(1, Math.min(total, window.focus + by * (2 * window.radius + 1)));
-      window = traceWindow(total, step, null, window.radius);
+      window = traceWindow(t.trace, step, null);
       void draw();
     };
     earlier.addEventListener('click', () => move(-1));

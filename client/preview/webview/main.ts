@@ -195,7 +195,7 @@ function start(): void {
       return;
     }
     setStatus('rendering');
-    const window = traceWindow(t.trace.steps.length, page.step, null);
+    const window = traceWindow(t.trace, page.step, null);
     const diagram = traceToMermaidDiagram(t.trace, window ? { window } : {});
     endWhole(null);
     mermaid.configure(page.theme, document.body, textLimitFor(diagram.text));
@@ -241,7 +241,7 @@ function start(): void {
     fillNodeStates(tbody, trace, page.step);
     const drawn = page.drawn;
     if (drawn && drawn.trace === t) {
-      if (!drawn.whole && traceWindow(trace.steps.length, page.step, drawn.window) !== drawn.window) {
+      if (!drawn.whole && traceWindow(trace, page.step, drawn.window) !== drawn.window) {
         void drawTimeline();
         return;
       }

@@ -137,7 +137,7 @@ export class StmtCompiler {
       if (slot === -2) resolve(ctx);
       if (slot < 0 || !ctx.vars || !type) return;
       const v = value(ctx);
-      const keys = indices.map((f) => f(ctx));
+      const keys = indices.length === 0 ? noKeys : indices.map((f) => f(ctx));
       ctx.vars[slot] = update(ctx.vars[slot]!, type, keys, 0, s.op, v, s);
     };
   }
@@ -239,6 +239,8 @@ function update(
   }
   return next;
 }
+
+const noKeys: Value[] = [];
 
 export function timerSlot(sys: TransitionSystem, roleName: string, name: string): number {
   const role = sys.roles.find((r) => r.name === roleName);

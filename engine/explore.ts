@@ -1,6 +1,9 @@
 import { FingerprintSet, hashWords } from './fingerprint-set.js';
 import { canonicalWords } from './symmetry.js';
 import { decodeState, encodeState, StateQueue } from './state.js';
+import { WordBuffer } from './word-buffer.js';
+import { WordSuccessors } from './word-successors.js';
+import type { RuntimeFault } from './system.js';
 import type { State, TransitionSystem } from './system.js';
 import type { Successor } from './steps.js';
 import { FalseEdges, findLasso } from './lasso.js';
@@ -24,6 +27,12 @@ export interface ExploreLimits {
   memoryUsed?: () => number;
   /** Keep exploring after every property is violated (to count states). */
   exhaustive?: boolean;
+  /**
+   * `interpreter` builds every successor as a state object even where the
+   * word-level successor generator covers the model: the reference the faster
+   * path is tested against.
+   */
+  engine?: 'auto' | 'interpreter';
 }
 
 export type ExploreStatus = 'complete' | 'stopped' | 'limit-states' | 'limit-depth' | 'limit-time' | 'limit-memory';
@@ -76,7 +85,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   let parents = new Int32Array(1 << 14);
   let via = new Int32Array(1 << 14);
   const violations = new Map<string, Violation>();
-  const words: number[] = [];
+  const words = new WordBuffer();
   let transitions = 0;
   let terminal = 0;
   let deadlocks = 0;
@@ -94,9 +103,13 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   let knownId = -1;
 
   const store = (s: State, parent: number, index: number): number => {
-    words.length = 0;
+    words.clear();
     canonicalWords(sys, s, words);
-    const h = hashWords(words);
+    return storeWords(words, parent, index, s);
+  };
+  /** Stores the state whose canonical words are in `w`; `s` is only needed for `eventually` bookkeeping (decoded from `w` when null). */
+  const storeWords = (w: WordBuffer, parent: number, index: number, s: State | null): number => {
+    const h = hashWords(w.data, w.length);
     const h1 = h[0]!;
     const h2 = h[1]!;
     const id = seen.size;
@@ -117,7 +130,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     }
     parents[id] = parent;
     via[id] = index;
-    if (eventuallyBits) falseBits[id] = falseProperties(sys, s, eventuallyBits);
+    if (eventuallyBits) falseBits[id] = falseProperties(sys, s ?? decodeState(sys, w.data, 0), eventuallyBits);
     return id;
   };
   const pathTo = (id: number): { initial: number; path: number[] } => {
@@ -143,11 +156,11 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
 
   // The frontier is kept as words: a level of live state objects would be promoted
   // to the old generation and cost the garbage collector more than decoding does.
-  const actual: number[] = [];
+  const actual = new WordBuffer();
   const enqueue = (queue: StateQueue, s: State, id: number) => {
     if (sys.symmetry) {
       // Hashing used a renamed state; the frontier keeps the real one, so paths replay.
-      actual.length = 0;
+      actual.clear();
       encodeState(sys, s, actual);
       queue.push(actual, id);
     } else queue.push(words, id);
@@ -160,6 +173,36 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     enqueue(frontier, s, id);
     checkState(s, id);
   });
+
+  // The word-level successor generator, where it covers the model (symmetry needs state objects to rename).
+  const fast = limits.engine === 'interpreter' || sys.symmetry ? null : WordSuccessors.create(sys);
+  let next = new StateQueue();
+  let expanding = -1;
+  let successorIndex = 0;
+  let nonFault = 0;
+  let limitHit = false;
+  const sink = (fault: boolean, error: RuntimeFault | null): void => {
+    const k = successorIndex++;
+    if (!fault) nonFault++;
+    if (limitHit) return;
+    const id = expanding;
+    if (error) {
+      record(`handler error`, 'runtime-error', error.message, withExtra(pathTo(id), k));
+      return;
+    }
+    const out = fast!.out;
+    const tid = storeWords(out, id, k, null);
+    const target = tid >= 0 ? tid : knownId;
+    if (eventuallyBits && !fault && falseBits[id]! & falseBits[target]!) falseEdges.push(id, target, k);
+    if (tid < 0) return;
+    checkState(decodeState(sys, out.data, 0), tid);
+    if (seen.size >= limits.maxStates) {
+      status = 'limit-states';
+      limitHit = true;
+      return;
+    }
+    next.push(out, tid);
+  };
 
   let expansions = 0;
   let depth = 0;
@@ -174,7 +217,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       }
       break;
     }
-    const next = new StateQueue();
+    next = new StateQueue();
     for (let f = 0; f < frontier.size; f++) {
       const id = frontier.ids[f]!;
       if ((++expansions & 1023) === 0) {
@@ -192,6 +235,21 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
         }
       }
       const state = decodeState(sys, frontier.words, frontier.starts[f]!);
+      if (fast) {
+        expanding = id;
+        successorIndex = 0;
+        nonFault = 0;
+        fast.expand(state, frontier.words, frontier.starts[f]!, sink);
+        transitions += successorIndex;
+        if (nonFault === 0) {
+          terminal++;
+          if (state.msgs.length > 0) deadlocks++;
+          checkTerminal(state, id);
+        }
+        if (limitHit) break outer;
+        if (allViolated()) break outer;
+        continue;
+      }
       const succs: Successor[] = successors(sys, state);
       transitions += succs.length;
       if (isTerminal(succs)) {

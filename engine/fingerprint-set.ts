@@ -67,10 +67,10 @@ export class FingerprintSet {
 export const hashOut = new Uint32Array(2);
 
 /** Two independent 32-bit hashes of a word sequence (FNV-1a style and a multiply-xorshift mix), in `hashOut`. */
-export function hashWords(words: readonly number[]): Uint32Array {
+export function hashWords(words: ArrayLike<number>, length = words.length): Uint32Array {
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
-  for (let i = 0; i < words.length; i++) {
+  for (let i = 0; i < length; i++) {
     const w = words[i]! | 0;
     h1 = Math.imul(h1 ^ w, 0x01000193);
     h1 ^= h1 >>> 15;
@@ -80,11 +80,11 @@ export function hashWords(words: readonly number[]): Uint32Array {
     h2 = (h2 << 13) | (h2 >>> 19);
     h2 = (Math.imul(h2, 5) + 0xe6546b64) | 0;
   }
-  h1 ^= words.length;
+  h1 ^= length;
   h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b);
   h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
   h1 ^= h1 >>> 16;
-  h2 ^= words.length;
+  h2 ^= length;
   h2 = Math.imul(h2 ^ (h2 >>> 16), 0x85ebca6b);
   h2 = Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35);
   h2 ^= h2 >>> 16;

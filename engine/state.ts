@@ -2,6 +2,7 @@ import type { Msg, NodeState, State, TransitionSystem } from './system.js';
 import { FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP } from './system.js';
 import type { RtType, Value } from './values.js';
 import { compareValues } from './values.js';
+import type { WordBuffer } from './word-buffer.js';
 
 /** Orders messages canonically: by channel, then (unordered channels only) by content. */
 export function compareMsgs(fifo: boolean, a: Msg, b: Msg): number {
@@ -29,29 +30,62 @@ export function insertMsg(fifo: boolean, msgs: Msg[], m: Msg): void {
   msgs.splice(i, 0, m);
 }
 
-/** Appends the words of a state to `out`: the state's identity for hashing. */
-export function encodeState(sys: TransitionSystem, s: State, out: number[]): void {
-  const n = s.nodes.length;
-  for (let i = 0; i < n; i++) encodeNode(s.nodes[i]!, out);
-  out.push(s.msgs.length);
-  for (const m of s.msgs) encodeMsg(m, out);
-  for (const u of s.used) out.push(u);
-  out.push(s.partition, s.healAt, s.fired, s.clock, s.seen);
-  for (const d of s.dropsLeft) out.push(d);
+/**
+ * Writes the words of a state to `out`: the state's identity for hashing, and
+ * what the frontier keeps (see `decodeState`). Runs for every successor the
+ * explorer generates, so it writes straight into a reused typed buffer.
+ */
+export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): void {
+  const nodes = s.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    out.push(node.flags);
+    const vars = node.vars;
+    for (let j = 0; j < vars.length; j++) {
+      const v = vars[j]!;
+      if (typeof v === 'number') out.push(v);
+      else encodeCompound(v, out);
+    }
+    const timers = node.timers;
+    for (let j = 0; j < timers.length; j++) out.push(timers[j]!);
+  }
+  const msgs = s.msgs;
+  out.push(msgs.length);
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i]!;
+    out.push(m.type);
+    out.push(m.src);
+    out.push(m.dst);
+    out.push(m.left);
+    const fields = m.fields;
+    for (let j = 0; j < fields.length; j++) {
+      const f = fields[j]!;
+      if (typeof f === 'number') out.push(f);
+      else encodeCompound(f, out);
+    }
+  }
+  const used = s.used;
+  for (let i = 0; i < used.length; i++) out.push(used[i]!);
+  out.push(s.partition);
+  out.push(s.healAt);
+  out.push(s.fired);
+  out.push(s.clock);
+  out.push(s.seen);
+  const dropsLeft = s.dropsLeft;
+  for (let i = 0; i < dropsLeft.length; i++) out.push(dropsLeft[i]!);
   void sys;
 }
 
-export function encodeNode(node: NodeState, out: number[]): void {
-  out.push(node.flags);
-  for (const v of node.vars) encodeValue(v, out);
-  for (const t of node.timers) out.push(t);
+function encodeCompound(v: readonly Value[], out: WordBuffer): void {
+  out.push(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (typeof x === 'number') out.push(x);
+    else encodeCompound(x, out);
+  }
 }
 
-function encodeMsg(m: Msg, out: number[]): void {
-  out.push(m.type, m.src, m.dst, m.left);
-  for (const f of m.fields) encodeValue(f, out);
-}
-
+/** Appends a value's words (a compound value is its length, then its elements). */
 export function encodeValue(v: Value, out: number[]): void {
   if (typeof v === 'number') out.push(v);
   else {
@@ -70,6 +104,9 @@ export function nodeFlagsText(flags: number): string {
 }
 
 let cursor = 0;
+// States are never changed in place, so every empty timer list and field list can be one array.
+const noTimers: readonly number[] = [];
+const noFields: readonly Value[] = [];
 
 function decodeValue(t: RtType, words: Int32Array): Value {
   switch (t.k) {
@@ -104,8 +141,12 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
     const flags = words[cursor++]!;
     const vars: Value[] = new Array<Value>(role.vars.length);
     for (let i = 0; i < vars.length; i++) vars[i] = decodeValue(role.vars[i]!.type, words);
-    const timers: number[] = new Array<number>(role.timers.length);
-    for (let i = 0; i < timers.length; i++) timers[i] = words[cursor++]!;
+    let timers: readonly number[] = noTimers;
+    if (role.timers.length > 0) {
+      const t: number[] = new Array<number>(role.timers.length);
+      for (let i = 0; i < t.length; i++) t[i] = words[cursor++]!;
+      timers = t;
+    }
     nodes[id] = { vars, flags, timers };
   }
   const msgCount = words[cursor++]!;
@@ -116,8 +157,12 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
     const dst = words[cursor++]!;
     const left = words[cursor++]!;
     const def = sys.messages[type]!;
-    const fields: Value[] = new Array<Value>(def.fields.length);
-    for (let f = 0; f < fields.length; f++) fields[f] = decodeValue(def.fields[f]!.type, words);
+    let fields: readonly Value[] = noFields;
+    if (def.fields.length > 0) {
+      const v: Value[] = new Array<Value>(def.fields.length);
+      for (let f = 0; f < v.length; f++) v[f] = decodeValue(def.fields[f]!.type, words);
+      fields = v;
+    }
     msgs[i] = { type, src, dst, left, fields };
   }
   const used: number[] = new Array<number>(sys.budgets.length);
@@ -139,17 +184,22 @@ export class StateQueue {
   starts: number[] = [];
   ids: number[] = [];
 
-  push(encoded: readonly number[], id: number): void {
-    if (this.length + encoded.length > this.words.length) {
+  push(encoded: WordBuffer, id: number): void {
+    const n = encoded.length;
+    if (this.length + n > this.words.length) {
       let cap = this.words.length * 2;
-      while (cap < this.length + encoded.length) cap *= 2;
+      while (cap < this.length + n) cap *= 2;
       const grown = new Int32Array(cap);
       grown.set(this.words.subarray(0, this.length));
       this.words = grown;
     }
     this.starts.push(this.length);
     this.ids.push(id);
-    for (let i = 0; i < encoded.length; i++) this.words[this.length++] = encoded[i]!;
+    const from = encoded.data;
+    const to = this.words;
+    let at = this.length;
+    for (let i = 0; i < n; i++) to[at++] = from[i]!;
+    this.length = at;
   }
 
   get size(): number {

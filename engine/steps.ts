@@ -243,7 +243,7 @@ function guardHolds(sys: TransitionSystem, s: State, nodeId: number, h: Compiled
   }
 }
 
-function bindMessage(frame: Value[], h: CompiledHandler, m: Msg): void {
+export function bindMessage(frame: Value[], h: CompiledHandler, m: Msg): void {
   for (let i = 0; i < h.paramSlots.length; i++) frame[h.paramSlots[i]!] = m.fields[i] ?? 0;
   if (h.fromSlot >= 0) frame[h.fromSlot] = m.src;
 }
@@ -260,7 +260,7 @@ export function handlerFor(sys: TransitionSystem, s: State, m: Msg): CompiledHan
   return null;
 }
 
-function timeoutHandlerFor(sys: TransitionSystem, s: State, nodeId: number, timer: number): CompiledHandler | null {
+export function timeoutHandlerFor(sys: TransitionSystem, s: State, nodeId: number, timer: number): CompiledHandler | null {
   const list = sys.roles[sys.nodes[nodeId]!.role]!.timeoutHandlers[timer] ?? [];
   for (const h of list) if (guardHolds(sys, s, nodeId, h, null)) return h;
   return null;
@@ -270,7 +270,7 @@ function isUp(s: State, id: number): boolean {
   return (s.nodes[id]!.flags & FLAG_UP) !== 0;
 }
 
-function crashBudgetFor(sys: TransitionSystem, s: State, nodeId: number, whileSending: boolean): number {
+export function crashBudgetFor(sys: TransitionSystem, s: State, nodeId: number, whileSending: boolean): number {
   const role = sys.nodes[nodeId]!.role;
   for (const b of sys.budgets) {
     if (b.kind !== 'crash' || (b.target >= 0 && b.target !== role)) continue;
@@ -280,12 +280,12 @@ function crashBudgetFor(sys: TransitionSystem, s: State, nodeId: number, whileSe
   return -1;
 }
 
-function canRecover(sys: TransitionSystem, nodeId: number): boolean {
+export function canRecover(sys: TransitionSystem, nodeId: number): boolean {
   const role = sys.nodes[nodeId]!.role;
   return sys.budgets.some((b) => b.kind === 'crash' && b.recover && (b.target < 0 || b.target === role));
 }
 
-function messageBudgetFor(sys: TransitionSystem, s: State, kind: 'drop' | 'duplicate' | 'delay', m: Msg): number {
+export function messageBudgetFor(sys: TransitionSystem, s: State, kind: 'drop' | 'duplicate' | 'delay', m: Msg): number {
   for (const b of sys.budgets) {
     if (b.kind !== kind || (b.target >= 0 && b.target !== m.type)) continue;
     if (s.used[b.slot]! < b.limit) return b.slot;
@@ -483,9 +483,7 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
   // Recovery of crashed nodes (crash-recovery budgets).
   for (let id = 0; id < s.nodes.length; id++) {
     if (isUp(s, id) || !canRecover(sys, id)) continue;
-    const d = new Draft(sys, s);
-    const step = emptyStep('recover', id);
-    recoverInto(sys, d, id, step, out);
+    recoverInto(sys, new Draft(sys, s), id, emptyStep('recover', id), out);
   }
 
   // Partition heals (budgeted partitions heal whenever the run lets them).
@@ -496,6 +494,13 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
   }
 
   faultSteps(sys, s, out);
+  return out;
+}
+
+/** The successors that recover crashed node `id`, in `successors` order. */
+export function recoverySuccessors(sys: TransitionSystem, s: State, id: number): Successor[] {
+  const out: Successor[] = [];
+  recoverInto(sys, new Draft(sys, s), id, emptyStep('recover', id), out);
   return out;
 }
 

@@ -2,6 +2,7 @@ import { compareMsgs, encodeState } from './state.js';
 import type { Msg, NodeState, State, TransitionSystem } from './system.js';
 import type { RtType, Value } from './values.js';
 import { mapKeyIndex, setFrom } from './values.js';
+import { WordBuffer } from './word-buffer.js';
 
 /**
  * The words that identify a state up to symmetry. Nodes of each symmetric role
@@ -12,7 +13,7 @@ import { mapKeyIndex, setFrom } from './values.js';
  * than `maxTieOrders` orders, the first order is used: still sound (only real
  * renamings are applied), just less reduction.
  */
-export function canonicalWords(sys: TransitionSystem, s: State, out: number[]): void {
+export function canonicalWords(sys: TransitionSystem, s: State, out: WordBuffer): void {
   if (!sys.symmetry) {
     encodeState(sys, s, out);
     return;
@@ -23,14 +24,18 @@ export function canonicalWords(sys: TransitionSystem, s: State, out: number[]): 
     encodeState(sys, perm ? permuteState(sys, s, perm) : s, out);
     return;
   }
-  let best: number[] | null = null;
-  const words: number[] = [];
+  const start = out.length;
+  const best = new WordBuffer();
+  const words = new WordBuffer();
+  let first = true;
   for (const perm of candidates) {
-    words.length = 0;
+    words.clear();
     encodeState(sys, perm ? permuteState(sys, s, perm) : s, words);
-    if (best === null || compareWords(words, best) < 0) best = words.slice();
+    if (first || words.compare(best) < 0) best.copyFrom(words);
+    first = false;
   }
-  for (const w of best!) out.push(w);
+  out.length = start;
+  for (let i = 0; i < best.length; i++) out.push(best.data[i]!);
 }
 
 const maxTieOrders = 720;

@@ -9,6 +9,7 @@ import { shrinkViolation } from '../../engine/shrink.js';
 import { randomWalk, simulateRuns } from '../../engine/simulate.js';
 import { initialStates, isTerminal, successors } from '../../engine/steps.js';
 import { canonicalWords } from '../../engine/symmetry.js';
+import { WordBuffer } from '../../engine/word-buffer.js';
 import type { State, TransitionSystem } from '../../engine/system.js';
 import { buildTrace, replayPath } from '../../engine/trace.js';
 import { systemOf, unlimited } from '../support/analyze.js';
@@ -62,9 +63,9 @@ const configs = fc.record({
 });
 
 function key(sys: TransitionSystem, s: State): string {
-  const words: number[] = [];
+  const words = new WordBuffer();
   canonicalWords(sys, s, words);
-  return words.join(',');
+  return words.toArray().join(',');
 }
 
 /** A deliberately naive explorer: full keys in a Set. The reference the fingerprint explorer must agree with. */

@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { compileSystem, runSources } from '../../engine/compile.js';
+import type { ExploreResult } from '../../engine/explore.js';
+import { exploreStates } from '../../engine/explore.js';
+import { encodeState } from '../../engine/state.js';
+import { initialStates, successors } from '../../engine/steps.js';
+import type { State, TransitionSystem } from '../../engine/system.js';
+import { WordBuffer } from '../../engine/word-buffer.js';
+import { WordSuccessors } from '../../engine/word-successors.js';
+import { analyzeText } from '../../language/analyze.js';
+import { repoRoot } from '../support/repo.js';
+import { systemOf, unlimited } from '../support/analyze.js';
+
+/** What a successor is, as both generators must agree on it. */
+interface Seen {
+  words: string;
+  fault: boolean;
+  error: string | null;
+}
+
+function wordsOf(sys: TransitionSystem, s: State): string {
+  const b = new WordBuffer();
+  encodeState(sys, s, b);
+  return b.toArray().join(',');
+}
+
+function interpreted(sys: TransitionSystem, s: State): Seen[] {
+  return successors(sys, s).map(({ state, step }) => ({
+    words: step.error ? '' : wordsOf(sys, state),
+    fault: step.fault,
+    error: step.error?.message ?? null,
+  }));
+}
+
+function fromWords(sys: TransitionSystem, fast: WordSuccessors, s: State): Seen[] {
+  const parent = new WordBuffer();
+  encodeState(sys, s, parent);
+  // The parent sits at an offset, as it does in the explorer's frontier.
+  const words = new Int32Array(parent.length + 7);
+  words.set(parent.data.subarray(0, parent.length), 7);
+  const out: Seen[] = [];
+  fast.expand(s, words, 7, (fault, error) => {
+    out.push({ words: error ? '' : fast.out.toArray().join(','), fault, error: error?.message ?? null });
+  });
+  return out;
+}
+
+/** Compares both generators on every state reachable within `cap` states (breadth first). */
+function assertSameSuccessors(sys: TransitionSystem, fast: WordSuccessors, cap: number): number {
+  const seen = new Set<string>();
+  let frontier = initialStates(sys);
+  let checked = 0;
+  while (frontier.length > 0 && checked < cap) {
+    const next: State[] = [];
+    for (const s of frontier) {
+      if (checked++ >= cap) break;
+      const want = interpreted(sys, s);
+      assert.deepEqual(fromWords(sys, fast, s), want, `successors of ${wordsOf(sys, s)}`);
+      for (const { state, step } of successors(sys, s)) {
+        if (step.error) continue;
+        const k = wordsOf(sys, state);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        next.push(state);
+      }
+    }
+    frontier = next;
+  }
+  return checked;
+}
+
+function summary(r: ExploreResult) {
+  const { states, transitions, depth, terminal, deadlocks } = r.stats;
+  return {
+    status: r.status,
+    stats: { states, transitions, depth, terminal, deadlocks },
+    violations: r.violations.map((v) => ({ ...v })),
+    scriptFired: r.scriptFired,
+  };
+}
+
+/** Both engines must stop at the same state when a bound is hit, so a small bound tests that too. */
+function assertSameExploration(sys: TransitionSystem, exhaustive: boolean, maxStates = 200_000): void {
+  const limits = { ...unlimited, maxStates, exhaustive };
+  const fast = exploreStates(sys, limits);
+  const reference = exploreStates(sys, { ...limits, engine: 'interpreter' });
+  assert.deepEqual(summary(fast), summary(reference));
+}
+
+interface Shape {
+  n: number;
+  fifo: boolean;
+  lossy: boolean;
+  crashLeader: number;
+  recover: boolean;
+  whileSending: boolean;
+  crashMember: number;
+  drop: number;
+  duplicate: number;
+  timer: boolean;
+  selfPing: boolean;
+  overflow: boolean;
+  stableCount: boolean;
+}
+
+/** A small protocol with scalar state whose features vary with `c`. */
+function protocol(c: Shape): string {
+  const budgets = [
+    c.crashLeader > 0 ? `crash up to ${c.crashLeader} of Leader${c.recover ? ' and recover' : ''}${c.whileSending ? ' while sending' : ''}` : '',
+    c.crashMember > 0 ? `crash up to ${c.crashMember} of Member` : '',
+    c.drop > 0 ? `drop up to ${c.drop}` : '',
+    c.duplicate > 0 ? `duplicate up to ${c.duplicate} of Vote` : '',
+  ].filter((b) => b !== '');
+  return `protocol Shape
+param N = ${c.n}
+message Prepare
+message Vote { yes: bool, weight: 0..2 }
+message Outcome { commit: bool }
+message Ping
+network async ${c.fifo ? 'fifo' : 'unordered'} ${c.lossy ? 'lossy' : 'reliable'}
+node Leader {
+  state phase: INIT | WAIT | DONE = INIT
+  ${c.stableCount ? 'stable ' : ''}state yes: 0..${c.overflow ? 1 : 3} = 0
+  state pings: 0..2 = 0
+  on start { broadcast Prepare to Member; phase = WAIT${c.timer ? '; set timer retry after 1' : ''}${c.selfPing ? '; send Ping to self' : ''} }
+  on Vote(v, w) from m when phase == WAIT {
+    if v { yes += 1; if yes == N { phase = DONE; broadcast Outcome(true) to Member } }
+    else { phase = DONE; broadcast Outcome(false) to Member }
+  }
+  on Ping { if pings < 2 { pings += 1; send Ping to self } }
+  ${c.timer ? 'on timeout retry when phase == WAIT { broadcast Prepare to Member }' : ''}
+  ${c.recover ? 'on recover { if phase == INIT { broadcast Prepare to Member; phase = WAIT } }' : ''}
+}
+node Member[N] {
+  stable state phase: INIT | READY | COMMIT | ABORT = INIT
+  state votes: 0..3 = 0
+  on Prepare from l {
+    choose { phase = READY; votes += 1; send Vote(true, 1) to l } or { phase = ABORT; send Vote(false, 0) to l }
+  }
+  on Outcome(x) { if x { phase = COMMIT } else { phase = ABORT } }
+}
+invariant Agreement: not (exists p in Member: p.phase == COMMIT and exists q in Member: q.phase == ABORT)
+invariant NoCommit: forall p in Member: p.phase != COMMIT
+eventually Done: forall p in Member: p.phase in {COMMIT, ABORT}
+check explore { ${budgets.join('; ')} }
+`;
+}
+
+const shapes: fc.Arbitrary<Shape> = fc.record({
+  n: fc.integer({ min: 1, max: 3 }),
+  fifo: fc.boolean(),
+  lossy: fc.boolean(),
+  crashLeader: fc.integer({ min: 0, max: 1 }),
+  recover: fc.boolean(),
+  whileSending: fc.boolean(),
+  crashMember: fc.integer({ min: 0, max: 1 }),
+  drop: fc.integer({ min: 0, max: 1 }),
+  duplicate: fc.integer({ min: 0, max: 1 }),
+  timer: fc.boolean(),
+  selfPing: fc.boolean(),
+  overflow: fc.boolean(),
+  stableCount: fc.boolean(),
+});
+
+test('the word-level generator yields the interpreter successors, in order, word for word (random protocols)', () => {
+  fc.assert(
+    fc.property(shapes, (c) => {
+      const sys = systemOf(protocol(c), { symmetry: false });
+      const fast = WordSuccessors.create(sys);
+      assert.ok(fast, 'a protocol with scalar state and async links is covered');
+      assert.ok(assertSameSuccessors(sys, fast, 400) > 0);
+    }),
+    { numRuns: 60, seed: 1207 },
+  );
+});
+
+test('exploring with the word-level generator and with the interpreter gives the same counts, verdicts and paths (random protocols)', () => {
+  fc.assert(
+    fc.property(shapes, fc.boolean(), (c, exhaustive) => {
+      assertSameExploration(systemOf(protocol(c), { symmetry: false }), exhaustive, 6_000);
+    }),
+    { numRuns: 40, seed: 4411 },
+  );
+});
+
+test('the word-level generator covers a model where it can, and leaves the rest to the interpreter', () => {
+  const base = protocol({ n: 2, fifo: true, lossy: false, crashLeader: 1, recover: false, whileSending: true, crashMember: 0, drop: 1, duplicate: 0, timer: false, selfPing: false, overflow: false, stableCount: false });
+  assert.ok(WordSuccessors.create(systemOf(base, { symmetry: false })));
+  const uncovered: [string, string][] = [
+    ['sync timing', base.replace('network async', 'network sync(2)')],
+    ['partitions', base.replace('check explore {', 'check explore { partition up to 1;')],
+    ['Byzantine nodes', base.replace('check explore {', 'check explore { byzantine up to 1 of Member;')],
+    ['a set-valued variable', base.replace('state pings: 0..2 = 0', 'state pings: 0..2 = 0\n  state heard: set<Member> = {}')],
+  ];
+  for (const [what, text] of uncovered) {
+    const sys = systemOf(text, { symmetry: false });
+    assert.equal(WordSuccessors.create(sys), null, what);
+    // Still explored, by the interpreter.
+    assert.ok(exploreStates(sys, { ...unlimited, maxStates: 20_000 }).stats.states > 0, what);
+  }
+});
+
+test('every sample run the word-level generator covers explores to the same result as the interpreter', () => {
+  const dir = join(repoRoot(), 'samples');
+  let covered = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ftp'))) {
+    const { model } = analyzeText(readFileSync(join(dir, file), 'utf8'));
+    for (const source of runSources(model)) {
+      const sys = compileSystem(model, source, { symmetry: false }).value;
+      if (!sys || sys.mode !== 'explore' || !WordSuccessors.create(sys)) continue;
+      covered++;
+      assertSameExploration(sys, true);
+      assertSameExploration(sys, false);
+    }
+  }
+  assert.ok(covered >= 4, `only ${covered} sample runs are covered`);
+});

@@ -129,6 +129,30 @@ export function runCheck(model: CheckedModel, source: RunSource, options: RunOpt
     };
   }
 
+  const verdicts = judge(sys, mode, status, violations, span);
+  const unfired = sys.script
+    .filter((e) => !((fired >> e.index) & 1) && e.action.kind !== 'drop')
+    .map((e) => ({ label: e.label, span: e.span }));
+  return {
+    run: sys.runName,
+    runKind: sys.runKind,
+    mode,
+    span,
+    status,
+    explore: exploreStats,
+    simulate: simStats,
+    verdicts,
+    unfired,
+    diagnostics: compiled.diagnostics,
+    ok: verdicts.every((v) => v.ok),
+  };
+}
+
+/**
+ * Judges every property of a run against what the file expects, from the violations
+ * the run found (at most one per property; a handler error is the property `handler error`).
+ */
+export function judge(sys: TransitionSystem, mode: 'explore' | 'simulate', status: ExploreStatus, violations: readonly (Violation & { seed?: number })[], runSpan: Span): Verdict[] {
   const expected = new Map(sys.expectations.map((e) => [e.property, e]));
   const verdicts: Verdict[] = sys.properties.map((p) => {
     const v = violations.find((x) => x.property === p.name);
@@ -161,7 +185,7 @@ export function runCheck(model: CheckedModel, source: RunSource, options: RunOpt
   if (handlerError) {
     const trace = buildTrace(sys, handlerError.initial, handlerError.path, null);
     const failing = trace.steps[trace.steps.length - 1]?.error;
-    const where = failing?.span ?? span;
+    const where = failing?.span ?? runSpan;
     trace.violation = { property: 'handler error', kind: 'runtime-error', message: handlerError.message, step: trace.steps.length, span: where };
     verdicts.push({
       property: 'handler error',
@@ -177,22 +201,7 @@ export function runCheck(model: CheckedModel, source: RunSource, options: RunOpt
       seed: handlerError.seed ?? null,
     });
   }
-  const unfired = sys.script
-    .filter((e) => !((fired >> e.index) & 1) && e.action.kind !== 'drop')
-    .map((e) => ({ label: e.label, span: e.span }));
-  return {
-    run: sys.runName,
-    runKind: sys.runKind,
-    mode,
-    span,
-    status,
-    explore: exploreStats,
-    simulate: simStats,
-    verdicts,
-    unfired,
-    diagnostics: compiled.diagnostics,
-    ok: verdicts.every((v) => v.ok),
-  };
+  return verdicts;
 }
 
 /** Runs every check and scenario of a file (or one default exploration). */

@@ -53,36 +53,53 @@ export function simulateRuns(sys: TransitionSystem, options: SimulateOptions): S
       status = 'limit-time';
       break;
     }
-    const seed = runSeed(options.seed, run);
-    let path: number[] = [];
-    let initial = 0;
-    const found = (property: string, kind: ViolationKind, message: string) => {
-      const prior = violations.get(property);
-      if (!prior || prior.path.length > path.length) violations.set(property, { property, kind, message, initial, path: path.slice(), seed });
-    };
-    const walk = randomWalk(sys, inits, seed, options.steps, (s, succs, walkPath, walkInitial) => {
-      path = walkPath;
-      initial = walkInitial;
-      if (succs === null) {
-        const failures = failuresInState(sys, s, () => false);
-        for (const f of failures) found(f.property, f.kind, f.message);
-        return failures.length > 0;
-      }
-      for (const f of failuresAtEnd(sys, s, () => false)) found(f.property, f.kind, f.message);
-      return false;
-    });
-    steps += walk.path.length;
-    if (walk.ended === 'terminal') terminated++;
-    scriptFired |= walk.scriptFired;
-    if (walk.error) {
-      path = walk.path;
-      found('handler error', 'runtime-error', walk.error);
+    const one = simulateSeed(sys, inits, runSeed(options.seed, run), options.steps);
+    steps += one.steps;
+    if (one.terminated) terminated++;
+    scriptFired |= one.scriptFired;
+    for (const v of one.violations) {
+      const prior = violations.get(v.property);
+      if (!prior || prior.path.length > v.path.length) violations.set(v.property, v);
     }
   }
   const ordered = sys.properties.map((p) => violations.get(p.name)).filter((v): v is SimulatedViolation => v !== undefined);
   const err = violations.get('handler error');
   if (err) ordered.push(err);
   return { status, runs: run, steps, elapsedMs: options.now() - started, terminated, violations: ordered, scriptFired };
+}
+
+/** What one seeded run found: per property its first violation (a handler error is the property `handler error`). */
+export interface SeedRun {
+  steps: number;
+  terminated: boolean;
+  scriptFired: number;
+  violations: SimulatedViolation[];
+}
+
+/** One random run with the walk seed `seed`; `simulateRuns` is many of these, a shard's seed range is another. */
+export function simulateSeed(sys: TransitionSystem, inits: State[], seed: number, maxSteps: number): SeedRun {
+  const violations = new Map<string, SimulatedViolation>();
+  let path: number[] = [];
+  let initial = 0;
+  const found = (property: string, kind: ViolationKind, message: string) => {
+    if (!violations.has(property)) violations.set(property, { property, kind, message, initial, path: path.slice(), seed });
+  };
+  const walk = randomWalk(sys, inits, seed, maxSteps, (s, succs, walkPath, walkInitial) => {
+    path = walkPath;
+    initial = walkInitial;
+    if (succs === null) {
+      const failures = failuresInState(sys, s, () => false);
+      for (const f of failures) found(f.property, f.kind, f.message);
+      return failures.length > 0;
+    }
+    for (const f of failuresAtEnd(sys, s, () => false)) found(f.property, f.kind, f.message);
+    return false;
+  });
+  if (walk.error) {
+    path = walk.path;
+    found('handler error', 'runtime-error', walk.error);
+  }
+  return { steps: walk.path.length, terminated: walk.ended === 'terminal', scriptFired: walk.scriptFired, violations: [...violations.values()] };
 }
 
 export interface Walk {

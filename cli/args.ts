@@ -1,6 +1,8 @@
 /** Command-line arguments, parsed without a library: a handful of commands and flags. */
 
-export type Command = 'check' | 'simulate' | 'explore' | 'diagram' | 'notebook';
+import type { SeedInterval, ShardSpec } from '../engine/shard.js';
+
+export type Command = 'check' | 'simulate' | 'explore' | 'diagram' | 'notebook' | 'merge';
 export type Format = 'text' | 'json' | 'sarif';
 
 export interface CliArgs {
@@ -23,6 +25,12 @@ export interface CliArgs {
   verbose: boolean;
   /** `--window STEP±K` for diagrams. */
   window: { focus: number; radius: number } | null;
+  /** `--seed-range A..B`: one simulation run per seed, written as a shard result. */
+  seedRange: SeedInterval | null;
+  /** `--shard k/n` of the seed range (1/1 when only `--seed-range` is given). */
+  shard: ShardSpec | null;
+  /** `merge --allow-partial`: merge even when some seeds were run by no shard. */
+  allowPartial: boolean;
 }
 
 export class UsageError extends Error {}
@@ -35,16 +43,20 @@ commands:
   explore FILE        exhaustive exploration of each check and scenario
   diagram FILE        a Mermaid sequence diagram of a scenario's (or check's) trace
   notebook run FILE.ftpnb   run every cell of a notebook and save the outputs in it (or in --out)
+  merge RESULT.json...      combine shard results of simulate --seed-range (docs/scale-out.md)
 
 options:
   --format text|json|sarif   output format (default text)
   --runs N --seed S --steps K   simulation bounds
+  --seed-range A..B --shard k/n   simulate one run per seed of this shard's block of A..B and
+                                write a shard result (JSON) to --out, or to stdout with --format json
+  --allow-partial               merge even when some seeds were run by no shard (a warning each)
   --depth D --max-states M      exploration bounds
-  --time MS                     time budget per run (default 60000)
+  --time MS                     time budget per run (default 60000; none with --seed-range)
   --max-memory MB               stop exploring at this heap size (default: half the machine)
   --param NAME=VALUE            override a param (repeatable)
   --scenario NAME / --check NAME   select one run
-  --out FILE                    write the diagram (or the run notebook) to FILE
+  --out FILE                    write the diagram, the run notebook or the shard result to FILE
   --window STEP+-K              draw steps STEP-K..STEP+K of a long trace
   --no-symmetry                 explore without symmetry reduction
   --verbose                     also print hints and expected violations
@@ -58,10 +70,28 @@ function whole(flag: string, value: string | undefined, min = 0): number {
   return n;
 }
 
+const maxSeed = 4294967295;
+
+/** Sharding flags belong to `simulate --seed-range` and `merge`, and replace the flags they would contradict. */
+function checkShardFlags(args: CliArgs, timeGiven: boolean): void {
+  if (args.shard !== null && args.seedRange === null) throw new UsageError('--shard needs --seed-range A..B');
+  if (args.seedRange !== null) {
+    if (args.command !== 'simulate') throw new UsageError('--seed-range works with simulate only');
+    if (args.runs !== null || args.seed !== null) throw new UsageError('--seed-range replaces --runs and --seed (one run per seed)');
+    if (args.format === 'sarif') throw new UsageError('a shard result is JSON: use --format json or text');
+    args.shard ??= { index: 1, count: 1 };
+    // Asked-for seeds are all run unless a time budget is asked for too: a default budget
+    // would quietly leave a large shard's last seeds out.
+    if (!timeGiven) args.timeMs = Number.MAX_SAFE_INTEGER;
+  }
+  if (args.allowPartial && args.command !== 'merge') throw new UsageError('--allow-partial works with merge only');
+  if (args.command === 'merge' && args.format === 'sarif') throw new UsageError('merge prints text or json');
+}
+
 export function parseArgs(argv: readonly string[]): CliArgs {
   const [command, ...afterCommand] = argv;
   if (command === undefined || command === '--help' || command === '-h') throw new UsageError('no command given');
-  if (command !== 'check' && command !== 'simulate' && command !== 'explore' && command !== 'diagram' && command !== 'notebook') {
+  if (command !== 'check' && command !== 'simulate' && command !== 'explore' && command !== 'diagram' && command !== 'notebook' && command !== 'merge') {
     throw new UsageError(`unknown command "${command}"`);
   }
   // `notebook` has one action so far: `notebook run FILE.ftpnb`.
@@ -69,6 +99,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     throw new UsageError(afterCommand[0] === undefined ? 'notebook needs an action: notebook run FILE.ftpnb' : `unknown notebook action "${afterCommand[0]}" (try: notebook run FILE.ftpnb)`);
   }
   const rest = command === 'notebook' ? afterCommand.slice(1) : afterCommand;
+  let timeGiven = false;
   const args: CliArgs = {
     command,
     files: [],
@@ -87,6 +118,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     symmetry: true,
     verbose: false,
     window: null,
+    seedRange: null,
+    shard: null,
+    allowPartial: false,
   };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -121,6 +155,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case '--time':
         args.timeMs = whole(flag, value(), 1);
+        timeGiven = true;
         break;
       case '--max-memory':
         args.maxMemoryMb = whole(flag, value(), 16);
@@ -149,6 +184,29 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         args.window = { focus: Number(m[1]), radius: m[2] !== undefined ? Number(m[2]) : 25 };
         break;
       }
+      case '--seed-range': {
+        const m = /^(\d+)\.\.(\d+)$/.exec(value());
+        if (!m) throw new UsageError('--seed-range takes A..B, like 1..1000');
+        const range = { first: Number(m[1]), last: Number(m[2]) };
+        if (range.last < range.first) throw new UsageError('--seed-range A..B needs A <= B');
+        // Seeds are 32-bit: larger ones would alias smaller ones in the generator.
+        if (range.last > maxSeed) throw new UsageError(`--seed-range seeds go up to ${maxSeed}`);
+        args.seedRange = range;
+        break;
+      }
+      case '--shard': {
+        const m = /^(\d+)\/(\d+)$/.exec(value());
+        if (!m) throw new UsageError('--shard takes k/n, like 2/4');
+        const shard = { index: Number(m[1]), count: Number(m[2]) };
+        if (shard.index < 1 || shard.index > shard.count) throw new UsageError('--shard k/n needs 1 <= k <= n');
+        // Keeps the block arithmetic ((k-1)·L/n) exact in doubles.
+        if (shard.count > 1_000_000) throw new UsageError('--shard k/n takes at most 1000000 shards');
+        args.shard = shard;
+        break;
+      }
+      case '--allow-partial':
+        args.allowPartial = true;
+        break;
       case '--no-symmetry':
         args.symmetry = false;
         break;
@@ -161,7 +219,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         args.files.push(a);
     }
   }
-  if (args.files.length === 0) throw new UsageError(`${command} needs at least one FILE`);
-  if (command !== 'check' && args.files.length > 1) throw new UsageError(`${command} takes one FILE`);
+  if (args.files.length === 0) throw new UsageError(command === 'merge' ? 'merge needs at least one RESULT.json' : `${command} needs at least one FILE`);
+  if (command !== 'check' && command !== 'merge' && args.files.length > 1) throw new UsageError(`${command} takes one FILE`);
+  checkShardFlags(args, timeGiven);
   return args;
 }

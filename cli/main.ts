@@ -1,18 +1,15 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { analyzeText } from '../language/analyze.js';
-import type { CheckedModel } from '../language/check/model.js';
 import type { Diagnostic } from '../language/diagnostic.js';
 import { sortDiagnostics } from '../language/diagnostic.js';
 import { LineIndex } from '../language/span.js';
 import type { RunOverrides } from '../engine/compile.js';
-import { runSources } from '../engine/compile.js';
 import { describeStep } from '../engine/describe-step.js';
 import { reportDiagnostics, runLabel, statusText } from '../engine/report-diagnostics.js';
 import type { RunReport } from '../engine/run-check.js';
 import { runCheck } from '../engine/run-check.js';
-import type { RunSource } from '../engine/system.js';
 import { sampleTrace } from '../engine/sample-trace.js';
 import { traceToMermaid } from '../render/mermaid.js';
 import { traceWindow } from '../render/trace-window.js';
@@ -20,6 +17,8 @@ import { toSarif } from '../render/sarif.js';
 import type { CliArgs } from './args.js';
 import { parseArgs, usage, UsageError } from './args.js';
 import { notebookRun } from './notebook.js';
+import { mergeCommand, simulateShardCommand } from './shard.js';
+import { readSource, selectSources } from './sources.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -27,7 +26,6 @@ export interface CliIo {
 }
 
 const version = '0.1.0';
-const maxFileBytes = 64 * 1024 * 1024;
 
 interface FileResult {
   file: string;
@@ -54,20 +52,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (e) {
     io.stderr(`faultline: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
-  }
-}
-
-function readSource(file: string): { text: string } | { error: string } {
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) return { error: 'is a directory, not a .ftp file' };
-    if (st.size > maxFileBytes) return { error: `is ${Math.round(st.size / 1024 / 1024)} MB; files over 64 MB are not read` };
-    return { text: readFileSync(file, 'utf8') };
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') return { error: 'no such file' };
-    if (code === 'EACCES') return { error: 'permission denied' };
-    return { error: `cannot be read (${code ?? (e instanceof Error ? e.message : String(e))})` };
   }
 }
 
@@ -98,6 +82,8 @@ function execute(args: CliArgs, io: CliIo): number {
 
   if (args.command === 'diagram') return diagram(args, io, runOptions());
   if (args.command === 'notebook') return notebookRun(args, io, runOptions());
+  if (args.command === 'merge') return mergeCommand(args, io);
+  if (args.command === 'simulate' && args.seedRange !== null) return simulateShardCommand(args, io, { now: () => performance.now(), timeBudgetMs: args.timeMs, overrides }, version);
 
   const results: FileResult[] = [];
   for (const file of args.files) {
@@ -131,17 +117,6 @@ function execute(args: CliArgs, io: CliIo): number {
     for (const r of results) if (r.readError) io.stderr(`${r.file}: error: ${r.readError}\n`);
   } else for (const r of results) io.stdout(textReport(r, args.verbose));
   return failed ? 1 : 0;
-}
-
-function selectSources(model: CheckedModel, args: CliArgs): RunSource[] {
-  const all = runSources(model);
-  if (args.scenario === null && args.check === null) return all;
-  return all.filter((s) => {
-    if (!s) return false;
-    if (args.scenario !== null && s.kind === 'ScenarioDecl') return s.name.name === args.scenario;
-    if (args.check !== null && s.kind === 'CheckDecl') return s.name?.name === args.check;
-    return false;
-  });
 }
 
 function position(index: LineIndex, offset: number): { line: number; column: number } {

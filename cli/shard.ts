@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { analyzeText } from '../language/analyze.js';
+import type { Diagnostic } from '../language/diagnostic.js';
+import { LineIndex } from '../language/span.js';
+import { describeStep } from '../engine/describe-step.js';
+import type { ShardRunOptions } from '../engine/shard-run.js';
+import { simulateShard } from '../engine/shard-run.js';
+import type { NamedResult } from '../engine/shard-merge.js';
+import { mergeShardResults } from '../engine/shard-merge.js';
+import { readShardResult } from '../engine/shard-read.js';
+import type { ShardResult, ShardRun, ShardVerdict } from '../engine/shard.js';
+import { seedIntervalText, shardSeeds } from '../engine/shard.js';
+import type { CliArgs } from './args.js';
+import type { CliIo } from './main.js';
+import { readSource, selectSources } from './sources.js';
+
+/**
+ * `simulate FILE --seed-range A..B --shard k/n` and `merge RESULT.json...`: file IO and
+ * words around the core's shard runner and merge (`docs/scale-out.md`).
+ */
+
+const maxResultBytes = 512 * 1024 * 1024;
+
+/**
+ * Exit 1 only for what no other shard can change: the file does not run, or a property
+ * expected to hold was violated. An expected violation this shard did not find may be in
+ * another shard's seeds, so only `merge` can call that a failure.
+ */
+export function simulateShardCommand(args: CliArgs, io: CliIo, options: ShardRunOptions, version: string): number {
+  const file = args.files[0]!;
+  const range = args.seedRange!;
+  const shard = args.shard ?? { index: 1, count: 1 };
+  const read = readSource(file);
+  if ('error' in read) {
+    io.stderr(`${file}: error: ${read.error}\n`);
+    return 1;
+  }
+  const analysis = analyzeText(read.text);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 || analysis.model.hasErrors) {
+    printErrors(io, file, read.text, errors);
+    return 1;
+  }
+  const sources = selectSources(analysis.model, args);
+  if (sources.length === 0) {
+    io.stderr(`${file}: error: no ${args.scenario !== null ? `scenario named ${args.scenario}` : `check named ${args.check}`}\n`);
+    return 2;
+  }
+  const identity = {
+    file,
+    contentHash: `sha256:${createHash('sha256').update(read.text).digest('hex')}`,
+    version,
+    options: {
+      params: Object.fromEntries([...args.params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      steps: args.steps,
+      scenario: args.scenario,
+      check: args.check,
+      symmetry: args.symmetry,
+    },
+  };
+  const sim = simulateShard(analysis.model, sources, identity, range, shard, options);
+  const runErrors = sim.diagnostics.filter((d) => d.severity === 'error');
+  printErrors(io, file, read.text, runErrors);
+  const block = shardSeeds(range, shard);
+  for (const s of sim.statuses) {
+    const run = sim.result.runs.find((r) => r.run === s.run);
+    const done = run?.seeds[0];
+    io.stderr(`${file}: warning: ${s.run} stopped (${s.status}) after ${done ? `seeds ${seedIntervalText(done)}` : 'no seeds'} of ${block ? seedIntervalText(block) : 'none'}; merge will report the rest as missing\n`);
+  }
+  const json = `${JSON.stringify(sim.result, null, 2)}\n`;
+  if (args.out !== null) {
+    try {
+      writeFileSync(args.out, json);
+    } catch (e) {
+      io.stderr(`${args.out}: error: cannot write (${(e as { code?: string }).code ?? String(e)})\n`);
+      return 1;
+    }
+  }
+  if (args.format === 'json' && args.out === null) io.stdout(json);
+  else io.stdout(resultText(sim.result, `shard ${shard.index}/${shard.count}, seeds ${block ? seedIntervalText(block) : 'none'} of ${seedIntervalText(range)}`));
+  const unexpected = sim.result.runs.some((r) => r.verdicts.some((v) => v.outcome === 'violated' && v.expected === 'holds'));
+  return runErrors.length > 0 || unexpected ? 1 : 0;
+}
+
+/** Exit 2 when the results cannot be merged, else 1 when a verdict is not the expected one (as `simulate`). */
+export function mergeCommand(args: CliArgs, io: CliIo): number {
+  const inputs: NamedResult[] = [];
+  for (const file of args.files) {
+    const read = readResult(file);
+    if (typeof read === 'string') {
+      io.stderr(`${file}: error: ${read}\n`);
+      return 2;
+    }
+    inputs.push({ name: file, result: read });
+  }
+  const merged = mergeShardResults(inputs, args.allowPartial);
+  if (!merged.ok) {
+    for (const e of merged.errors) io.stderr(`faultline merge: error: ${e}\n`);
+    return 2;
+  }
+  for (const w of merged.warnings) io.stderr(`faultline merge: warning: ${w}\n`);
+  const json = `${JSON.stringify(merged.result, null, 2)}\n`;
+  if (args.out !== null) {
+    try {
+      writeFileSync(args.out, json);
+    } catch (e) {
+      io.stderr(`${args.out}: error: cannot write (${(e as { code?: string }).code ?? String(e)})\n`);
+      return 1;
+    }
+  }
+  if (args.format === 'json' && args.out === null) io.stdout(json);
+  else io.stdout(resultText(merged.result, `${inputs.length} result${inputs.length === 1 ? '' : 's'} merged`, true));
+  return merged.result.ok ? 0 : 1;
+}
+
+function readResult(file: string): ShardResult | string {
+  let text: string;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) return 'is a directory, not a shard result';
+    if (st.size > maxResultBytes) return `is ${Math.round(st.size / 1024 / 1024)} MB; results over 512 MB are not read`;
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(e)})`;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return 'is not JSON (a shard result from simulate --seed-range --format json)';
+  }
+  return readShardResult(json);
+}
+
+function printErrors(io: CliIo, file: string, text: string, errors: readonly Diagnostic[]): void {
+  const index = new LineIndex(text);
+  for (const d of errors) {
+    const p = index.positionAt(d.span.start);
+    io.stderr(`${file}:${p.line + 1}:${p.character + 1}: error: ${d.message} [${d.code}]\n`);
+  }
+}
+
+/** One line per run; with `steps`, an unexpected violation's counterexample follows it, step by step. */
+function resultText(result: ShardResult, what: string, steps = false): string {
+  const lines: string[] = [];
+  for (const run of result.runs) {
+    lines.push(`${result.file}: ${runName(run)}: ${coverageText(run)}: ${run.verdicts.every((v) => v.ok) ? 'ok' : 'FAILED'} (${run.verdicts.map(verdictText).join('; ')})`);
+    if (!steps) continue;
+    for (const v of run.verdicts) {
+      if (v.ok || !v.trace) continue;
+      lines.push(`    ${v.property} at seed ${v.seed} (replay: ${replayCommand(result, run, v.seed ?? 0)}):`);
+      for (const s of v.trace.steps) lines.push(`      ${describeStep(s)}`);
+    }
+  }
+  lines.push(`${result.file}: ${what}: ${result.ok ? 'ok' : 'FAILED'}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Seed s of a range is the run `simulate --seed s --runs 1` makes (`walkSeed`), so this shows the same trace. */
+function replayCommand(result: ShardResult, run: ShardRun, seed: number): string {
+  const o = result.options;
+  const select = run.kind === 'scenario' ? ` --scenario ${run.run}` : run.kind === 'check' && !run.run.startsWith('check ') ? ` --check ${run.run}` : '';
+  const params = Object.entries(o.params).map(([k, v]) => ` --param ${k}=${v}`).join('');
+  return `faultline simulate ${result.file}${select}${params}${o.steps !== null ? ` --steps ${o.steps}` : ''} --seed ${seed} --runs 1`;
+}
+
+function runName(run: ShardRun): string {
+  if (run.kind === 'scenario') return `scenario ${run.run}`;
+  if (run.kind === 'check') return run.run.startsWith('check ') ? run.run : `check ${run.run}`;
+  return run.run;
+}
+
+function coverageText(run: ShardRun): string {
+  const c = run.coverage;
+  const seeds = run.seeds.length > 0 ? run.seeds.map(seedIntervalText).join(', ') : 'none';
+  return `seeds ${seeds}, ${c.runs} runs, ${c.steps.toLocaleString('en-US')} steps, ${c.terminated} ended`;
+}
+
+function verdictText(v: ShardVerdict): string {
+  if (v.outcome === 'violated') return `${v.property} violated at seed ${v.seed}${v.ok ? ', as expected' : ' (unexpected)'}`;
+  return `${v.property} not violated${v.ok ? '' : ' (unexpected)'}`;
+}

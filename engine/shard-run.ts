@@ -1,0 +1,141 @@
+import type { CheckedModel } from '../language/check/model.js';
+import type { Diagnostic } from '../language/diagnostic.js';
+import type { RunOverrides } from './compile.js';
+import { compileSystem } from './compile.js';
+import type { ExploreStatus, StopSignal } from './explore.js';
+import { runSeed } from './rng.js';
+import { judge } from './run-check.js';
+import type { ShardOptions, ShardResult, ShardRun, ShardSpec, SeedInterval } from './shard.js';
+import { shardFormat, shardSeeds } from './shard.js';
+import { shrinkViolation } from './shrink.js';
+import type { SimulatedViolation } from './simulate.js';
+import { simulateSeed } from './simulate.js';
+import { initialStates } from './steps.js';
+import type { RunSource } from './system.js';
+
+export interface ShardRunOptions {
+  now: () => number;
+  /** Milliseconds each check or scenario may take; seeds past it are left out of the result. */
+  timeBudgetMs: number;
+  stop?: StopSignal;
+  overrides: RunOverrides;
+}
+
+export interface ShardRunOutcome {
+  run: ShardRun | null;
+  status: ExploreStatus;
+  /** Why the run could not start (bad params, too many nodes). */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Seed s of a range is the walk `runSeed(s, 0)`, the very run `simulate --seed s --runs 1`
+ * makes, so any seed a shard reports replays on its own.
+ */
+export function walkSeed(seed: number): number {
+  return runSeed(seed, 0);
+}
+
+/**
+ * Simulates one check or scenario once per seed of `seeds`, in ascending order, and keeps
+ * per property the violation of the lowest seed (shrunk, as `simulate` does), because
+ * that is the one a merge of shards can agree on whatever the split.
+ */
+export function simulateSeedBlock(model: CheckedModel, source: RunSource, seeds: SeedInterval | null, options: ShardRunOptions): ShardRunOutcome {
+  const compiled = compileSystem(model, source, options.overrides);
+  const sys = compiled.value;
+  if (!sys) return { run: null, status: 'stopped', diagnostics: compiled.diagnostics };
+  const deadline = options.now() + options.timeBudgetMs;
+  const inits = initialStates(sys);
+  const first = new Map<string, SimulatedViolation>();
+  const coverage = { runs: 0, steps: 0, terminated: 0 };
+  let status: ExploreStatus = 'complete';
+  let lastRun = seeds ? seeds.first - 1 : 0;
+  if (seeds) {
+    for (let seed = seeds.first; seed <= seeds.last; seed++) {
+      if (options.stop?.stopped) {
+        status = 'stopped';
+        break;
+      }
+      if (options.now() > deadline) {
+        status = 'limit-time';
+        break;
+      }
+      const one = simulateSeed(sys, inits, walkSeed(seed), sys.bounds.steps);
+      coverage.runs++;
+      coverage.steps += one.steps;
+      if (one.terminated) coverage.terminated++;
+      for (const v of one.violations) if (!first.has(v.property)) first.set(v.property, { ...v, seed });
+      lastRun = seed;
+    }
+  }
+  const violations = [...first.values()].map((v) => shrinkViolation(sys, v));
+  const verdicts = judge(sys, 'simulate', status, violations, source?.span ?? model.file.span).map((v) => ({
+    property: v.property,
+    kind: v.kind,
+    outcome: v.outcome === 'violated' ? ('violated' as const) : ('unknown' as const),
+    expected: v.expected,
+    ok: v.ok,
+    message: v.message,
+    seed: v.seed,
+    trace: v.trace,
+  }));
+  return {
+    run: {
+      run: sys.runName,
+      kind: sys.runKind,
+      maxSteps: sys.bounds.steps,
+      seeds: seeds && lastRun >= seeds.first ? [{ first: seeds.first, last: lastRun }] : [],
+      verdicts,
+      coverage,
+    },
+    status,
+    diagnostics: compiled.diagnostics,
+  };
+}
+
+export interface ShardSimulation {
+  result: ShardResult;
+  /** Per run that stopped short of its block: how far it got. */
+  statuses: { run: string; status: ExploreStatus }[];
+  diagnostics: Diagnostic[];
+}
+
+/** Simulates shard `shard` of `seedRange` for every selected check and scenario of a file. */
+export function simulateShard(
+  model: CheckedModel,
+  sources: readonly RunSource[],
+  identity: { file: string; contentHash: string; version: string; options: ShardOptions },
+  seedRange: SeedInterval,
+  shard: ShardSpec,
+  options: ShardRunOptions,
+): ShardSimulation {
+  const started = options.now();
+  const seeds = shardSeeds(seedRange, shard);
+  const runs: ShardRun[] = [];
+  const statuses: ShardSimulation['statuses'] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const source of sources) {
+    const outcome = simulateSeedBlock(model, source, seeds, options);
+    diagnostics.push(...outcome.diagnostics);
+    if (outcome.run) runs.push(outcome.run);
+    if (outcome.status !== 'complete') statuses.push({ run: outcome.run?.run ?? source?.name?.name ?? 'explore', status: outcome.status });
+  }
+  return {
+    result: {
+      format: shardFormat,
+      version: identity.version,
+      file: identity.file,
+      contentHash: identity.contentHash,
+      protocol: model.file.name?.name ?? '',
+      options: identity.options,
+      seedRange,
+      shards: [shard],
+      runs,
+      ok: runs.every((r) => r.verdicts.every((v) => v.ok)),
+      elapsedMs: options.now() - started,
+    },
+    statuses,
+    diagnostics,
+  };
+}

@@ -174,8 +174,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     checkState(s, id);
   });
 
-  // The word-level successor generator, where it covers the model (symmetry needs state objects to rename).
-  const fast = limits.engine === 'interpreter' || sys.symmetry ? null : WordSuccessors.create(sys);
+  // The word-level successor generator, where it covers the model.
+  const fast = limits.engine === 'interpreter' ? null : WordSuccessors.create(sys);
   let next = new StateQueue();
   let expanding = -1;
   let successorIndex = 0;
@@ -191,11 +191,19 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       return;
     }
     const out = fast!.out;
-    const tid = storeWords(out, id, k, null);
+    let t: State | null = null;
+    let tid: number;
+    if (sys.symmetry) {
+      // Renaming replicas needs the state as objects; the frontier still keeps the real words.
+      t = decodeState(sys, out.data, 0);
+      words.clear();
+      canonicalWords(sys, t, words);
+      tid = storeWords(words, id, k, t);
+    } else tid = storeWords(out, id, k, null);
     const target = tid >= 0 ? tid : knownId;
     if (eventuallyBits && !fault && falseBits[id]! & falseBits[target]!) falseEdges.push(id, target, k);
     if (tid < 0) return;
-    checkState(decodeState(sys, out.data, 0), tid);
+    checkState(t ?? decodeState(sys, out.data, 0), tid);
     if (seen.size >= limits.maxStates) {
       status = 'limit-states';
       limitHit = true;

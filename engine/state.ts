@@ -76,7 +76,7 @@ export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): v
   void sys;
 }
 
-function encodeCompound(v: readonly Value[], out: WordBuffer): void {
+export function encodeCompound(v: readonly Value[], out: WordBuffer): void {
   out.push(v.length);
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;

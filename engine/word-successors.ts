@@ -1,8 +1,8 @@
 import type { CompiledHandler, ExecCtx, Msg, OutMsg, State, TransitionSystem } from './system.js';
-import { Blocked, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js';
+import { Blocked, FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js';
 import type { RtType, Value } from './values.js';
 import { WordBuffer } from './word-buffer.js';
-import { encodeState } from './state.js';
+import { encodeCompound, encodeState } from './state.js';
 import {
   bindMessage,
   canRecover,
@@ -32,17 +32,16 @@ export type WordSink = (fault: boolean, error: RuntimeFault | null) => void;
  * It yields exactly the interpreter's successors, in the same order and with
  * the same words, so paths and fingerprints mean the same in both (a property
  * test holds them to it). Models it does not cover — `sync` timing, scripted
- * faults, partitions, Byzantine nodes, `within` deadlines, variables or fields
- * holding sets, maps or sequences — are explored by the interpreter: `create`
- * returns null for them.
+ * faults, partitions, `within` deadlines — are explored by the interpreter:
+ * `create` returns null for them.
  */
 export class WordSuccessors {
   /** The words of the successor just produced. */
   readonly out = new WordBuffer();
 
-  private readonly nodeAt: number[];
-  private readonly nodesWords: number;
-  private readonly fieldCount: number[];
+  /** Words per node block and per message of each type, or -1 when they vary (sets, maps, sequences). */
+  private readonly blockWords: number[];
+  private readonly messageWords: number[];
   private readonly ctx: ExecCtx;
   private sends: OutMsg[] = [];
   /** The `choose` odometer: the choices of the next run (`choiceCount` of them) and each choice's arity. */
@@ -51,50 +50,51 @@ export class WordSuccessors {
   private arity = new Int32Array(64);
   private pos = 0;
 
-  // The parent being expanded.
+  // The parent being expanded: where each node block and message starts, and its length.
   private words: Int32Array = new Int32Array(0);
-  private base = 0;
+  private state: State | null = null;
+  private nodeOff: Int32Array;
+  private nodeLen: Int32Array;
+  private nodesStart = 0;
+  private nodesEnd = 0;
   private msgCount = 0;
   private msgOff = new Int32Array(64);
+  private msgLen = new Int32Array(64);
   private tailAt = 0;
-  private state: State | null = null;
+
+  // The node a successor changes: its flags, variables and timers, and whether it crashed at the end.
+  private changed = -1;
+  private changedFlags = 0;
+  private changedVars: readonly Value[] = [];
+  private changedTimers: readonly number[] = [];
+  private crashed = false;
 
   // The successor's in-flight messages: refs >= 0 are parent messages, < 0 new ones in `pool`.
   private refs = new Int32Array(64);
   private refCount = 0;
   private pool = new Int32Array(256);
   private poolOff = new Int32Array(64);
+  private poolLen = new Int32Array(64);
   private poolCount = 0;
   private poolLength = 0;
 
   static create(sys: TransitionSystem): WordSuccessors | null {
-    if (sys.timing !== 'async' || sys.script.length > 0 || sys.fixedByzantine.length > 0 || sys.clockLimit > 0) return null;
-    if (sys.budgets.some((b) => b.kind === 'partition' || b.kind === 'byzantine' || b.kind === 'delay')) return null;
-    for (const role of sys.roles) if (!role.vars.every((v) => isScalar(v.type))) return null;
-    for (const m of sys.messages) if (!m.fields.every((f) => isScalar(f.type))) return null;
+    if (sys.timing !== 'async' || sys.script.length > 0 || sys.clockLimit > 0) return null;
+    if (sys.budgets.some((b) => b.kind === 'partition' || b.kind === 'delay')) return null;
     return new WordSuccessors(sys);
   }
 
   private constructor(private readonly sys: TransitionSystem) {
-    this.nodeAt = [];
-    let at = 0;
-    for (const node of sys.nodes) {
-      this.nodeAt.push(at);
-      const role = sys.roles[node.role]!;
-      at += 1 + role.vars.length + role.timers.length;
-    }
-    this.nodesWords = at;
-    this.fieldCount = sys.messages.map((m) => m.fields.length);
+    this.blockWords = sys.roles.map((role) => (role.vars.every((v) => isScalar(v.type)) ? 1 + role.vars.length + role.timers.length : -1));
+    this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 4 + m.fields.length : -1));
+    this.nodeOff = new Int32Array(sys.nodes.length);
+    this.nodeLen = new Int32Array(sys.nodes.length);
     this.ctx = makeCtx(sys, { nodes: [], msgs: [], used: [], partition: 0, healAt: -1, fired: 0, dropsLeft: [], clock: 0, seen: 0 }, -1);
     this.ctx.choose = (n: number) => {
       const at = this.pos++;
       if (at >= this.arity.length) {
-        const a = new Int32Array(this.arity.length * 2);
-        a.set(this.arity);
-        this.arity = a;
-        const c = new Int32Array(this.choices.length * 2);
-        c.set(this.choices);
-        this.choices = c;
+        this.arity = grownTo(this.arity, at + 1);
+        this.choices = grownTo(this.choices, at + 1);
       }
       const c = at < this.choiceCount ? this.choices[at]! : 0;
       this.arity[at] = n;
@@ -107,16 +107,7 @@ export class WordSuccessors {
     const sys = this.sys;
     this.state = s;
     this.words = words;
-    this.base = start;
-    let at = start + this.nodesWords;
-    this.msgCount = words[at++]!;
-    if (this.msgOff.length < this.msgCount) this.msgOff = new Int32Array(this.msgCount * 2);
-    for (let i = 0; i < this.msgCount; i++) {
-      this.msgOff[i] = at;
-      at += 4 + this.fieldCount[words[at]!]!;
-    }
-    this.tailAt = at;
-    if (this.refs.length < this.msgCount * 2 + 64) this.refs = new Int32Array(this.msgCount * 2 + 64);
+    this.layOut(words, start);
 
     // Start handlers.
     for (let id = 0; id < s.nodes.length; id++) {
@@ -158,16 +149,56 @@ export class WordSuccessors {
     this.faultSteps(sink);
   }
 
+  /** Finds where each node block and message of the parent starts. */
+  private layOut(w: Int32Array, start: number): void {
+    const sys = this.sys;
+    let at = start;
+    this.nodesStart = start;
+    for (let id = 0; id < sys.nodes.length; id++) {
+      this.nodeOff[id] = at;
+      const roleIndex = sys.nodes[id]!.role;
+      const fixed = this.blockWords[roleIndex]!;
+      if (fixed >= 0) at += fixed;
+      else {
+        const role = sys.roles[roleIndex]!;
+        at++;
+        for (const v of role.vars) at = skipValue(v.type, w, at);
+        at += role.timers.length;
+      }
+      this.nodeLen[id] = at - this.nodeOff[id]!;
+    }
+    this.nodesEnd = at;
+    this.msgCount = w[at++]!;
+    if (this.msgOff.length < this.msgCount) {
+      this.msgOff = new Int32Array(this.msgCount * 2);
+      this.msgLen = new Int32Array(this.msgCount * 2);
+    }
+    if (this.refs.length < this.msgCount * 2 + 64) this.refs = new Int32Array(this.msgCount * 2 + 64);
+    for (let i = 0; i < this.msgCount; i++) {
+      this.msgOff[i] = at;
+      const type = w[at]!;
+      const fixed = this.messageWords[type]!;
+      if (fixed >= 0) at += fixed;
+      else {
+        at += 4;
+        for (const f of sys.messages[type]!.fields) at = skipValue(f.type, w, at);
+      }
+      this.msgLen[i] = at - this.msgOff[i]!;
+    }
+    this.tailAt = at;
+  }
+
   private faultSteps(sink: WordSink): void {
     const sys = this.sys;
     const s = this.state!;
     for (let id = 0; id < s.nodes.length; id++) {
-      if (!(s.nodes[id]!.flags & FLAG_UP)) continue;
+      const node = s.nodes[id]!;
+      if (!(node.flags & FLAG_UP) || node.flags & FLAG_BYZANTINE) continue;
       const slot = crashBudgetFor(sys, s, id, false);
       if (slot < 0) continue;
-      this.beginNodes();
+      this.change(id, node.flags, node.vars, node.timers);
       this.keepMessages(-1);
-      this.crashNode(id);
+      this.crash(id);
       this.finishState(slot);
       sink(true, null);
     }
@@ -176,7 +207,7 @@ export class WordSuccessors {
       const m = s.msgs[i]!;
       const drop = messageBudgetFor(sys, s, 'drop', m);
       if (drop >= 0 || sys.lossy) {
-        this.beginNodes();
+        this.change(-1, 0, noValues, noTimers);
         // The first message equal to this one goes (a FIFO channel may hold equal ones apart).
         let first = 0;
         while (!this.sameParentMsg(first, i)) first++;
@@ -186,7 +217,7 @@ export class WordSuccessors {
       }
       const dup = messageBudgetFor(sys, s, 'duplicate', m);
       if (dup >= 0) {
-        this.beginNodes();
+        this.change(-1, 0, noValues, noTimers);
         this.keepMessages(-1);
         this.insertRef(i);
         this.finishState(dup);
@@ -200,23 +231,25 @@ export class WordSuccessors {
     const sys = this.sys;
     const s = this.state!;
     const node = s.nodes[id]!;
+    const byzantine = (node.flags & FLAG_BYZANTINE) !== 0;
+    const flags = start ? node.flags | FLAG_STARTED : node.flags;
     const ctx = this.ctx;
     this.choiceCount = 0;
     for (let runs = 0; runs < 100_000; runs++) {
       this.pos = 0;
       // Fresh arrays per run: reused ones would need `length` writes, which are slow calls into V8.
       const vars = node.vars.slice();
-      const timers = node.timers.slice();
-      if (timer >= 0) timers[timer] = -1;
+      const timers = node.timers.length > 0 ? node.timers.slice() : noTimers;
+      if (timer >= 0) (timers as number[])[timer] = -1;
       const sends: OutMsg[] = [];
       this.sends = sends;
       ctx.state = s;
       ctx.self = id;
       ctx.vars = vars;
-      ctx.timers = timers;
+      ctx.timers = timers as number[];
       ctx.sends = sends;
       ctx.events = [];
-      ctx.byzantine = false;
+      ctx.byzantine = byzantine;
       ctx.inStart = h.kind === 'start';
       ctx.onSend = null;
       if (msg) bindMessage(ctx.frame, h, msg);
@@ -232,26 +265,24 @@ export class WordSuccessors {
       if (!blocked) {
         if (error) sink(false, error);
         else {
-          this.beginNodes();
-          this.setNode(id, start, vars, timers);
+          this.change(id, flags, vars, timers);
           this.keepMessages(consumed);
           this.send(id, sends.length);
           this.finishState(-1);
           sink(false, null);
         }
         // A crash while sending: the state change happened, only a prefix of the sends left.
-        const slot = sends.length > 0 ? crashBudgetFor(sys, s, id, true) : -1;
+        const slot = sends.length > 0 && !byzantine ? crashBudgetFor(sys, s, id, true) : -1;
         if (slot >= 0) {
           for (let k = 0; k < sends.length; k++) {
             if (error) {
               sink(true, error);
               continue;
             }
-            this.beginNodes();
-            this.setNode(id, start, vars, timers);
+            this.change(id, flags, vars, timers);
             this.keepMessages(consumed);
             this.send(id, k);
-            this.crashNode(id);
+            this.crash(id);
             this.finishState(slot);
             sink(true, null);
           }
@@ -268,43 +299,25 @@ export class WordSuccessors {
     }
   }
 
-  private beginNodes(): void {
-    const out = this.out;
-    out.clear();
-    const w = this.words;
-    const end = this.base + this.nodesWords;
-    for (let i = this.base; i < end; i++) out.push(w[i]!);
+  /** Starts a successor that differs from the parent in node `id` (-1 = in no node). */
+  private change(id: number, flags: number, vars: readonly Value[], timers: readonly number[]): void {
+    this.changed = id;
+    this.changedFlags = flags;
+    this.changedVars = vars;
+    this.changedTimers = timers;
+    this.crashed = false;
     this.poolLength = 0;
     this.poolCount = 0;
   }
 
-  private setNode(id: number, start: boolean, vars: readonly Value[], timers: readonly number[]): void {
-    const d = this.out.data;
-    let at = this.nodeAt[id]!;
-    if (start) d[at] = d[at]! | FLAG_STARTED;
-    at++;
-    for (let i = 0; i < vars.length; i++) d[at++] = vars[i] as number;
-    for (let i = 0; i < timers.length; i++) d[at++] = timers[i]!;
-  }
-
-  /** Volatile state is reset at the crash, its timers disarmed, and messages to it lost. */
-  private crashNode(id: number): void {
-    const sys = this.sys;
-    const role = sys.roles[sys.nodes[id]!.role]!;
-    const d = this.out.data;
-    let at = this.nodeAt[id]!;
-    d[at] = d[at]! & ~FLAG_UP;
-    at++;
-    const ctx = readCtx(sys, this.state!, id);
-    for (let i = 0; i < role.vars.length; i++, at++) {
-      const v = role.vars[i]!;
-      if (!v.stable) d[at] = v.init(ctx)[0] as number;
-    }
-    for (let i = 0; i < role.timers.length; i++) d[at++] = -1;
+  /** The changed node crashes: volatile state is reset, timers disarmed, messages to it lost. */
+  private crash(id: number): void {
+    this.crashed = true;
+    this.changedFlags &= ~FLAG_UP;
     let n = 0;
     for (let r = 0; r < this.refCount; r++) {
       const ref = this.refs[r]!;
-      if (this.field(ref, 2) !== id) this.refs[n++] = ref;
+      if (this.word(ref, 2) !== id) this.refs[n++] = ref;
     }
     this.refCount = n;
   }
@@ -318,42 +331,50 @@ export class WordSuccessors {
 
   /** Puts the first `count` sends of the handler in flight; a send to a crashed node is lost. */
   private send(src: number, count: number): void {
-    const d = this.out.data;
+    const s = this.state!;
     for (let j = 0; j < count; j++) {
       const o = this.sends[j]!;
-      if (!(d[this.nodeAt[o.dst]!]! & FLAG_UP)) continue;
-      const fields = o.fields;
-      const need = this.poolLength + 4 + fields.length;
-      if (need > this.pool.length) {
-        const grown = new Int32Array(need * 2);
-        grown.set(this.pool);
-        this.pool = grown;
-      }
-      const p = this.pool;
-      const at = this.poolLength;
-      p[at] = o.type;
-      p[at + 1] = src;
-      p[at + 2] = o.dst;
-      p[at + 3] = -1;
-      for (let f = 0; f < fields.length; f++) p[at + 4 + f] = fields[f] as number;
-      this.poolLength = need;
+      const dstFlags = o.dst === this.changed ? this.changedFlags : s.nodes[o.dst]!.flags;
+      if (!(dstFlags & FLAG_UP)) continue;
       if (this.poolCount === this.poolOff.length) {
-        const grown = new Int32Array(this.poolOff.length * 2);
-        grown.set(this.poolOff);
-        this.poolOff = grown;
+        this.poolOff = grownTo(this.poolOff, this.poolCount + 1);
+        this.poolLen = grownTo(this.poolLen, this.poolCount + 1);
       }
-      this.poolOff[this.poolCount++] = at;
+      const at = this.poolLength;
+      this.poolWord(o.type);
+      this.poolWord(src);
+      this.poolWord(o.dst);
+      this.poolWord(-1);
+      const fields = o.fields;
+      for (let f = 0; f < fields.length; f++) {
+        const v = fields[f]!;
+        if (typeof v === 'number') this.poolWord(v);
+        else this.poolCompound(v);
+      }
+      this.poolOff[this.poolCount] = at;
+      this.poolLen[this.poolCount] = this.poolLength - at;
+      this.poolCount++;
       this.insertRef(-this.poolCount);
+    }
+  }
+
+  private poolWord(w: number): void {
+    if (this.poolLength === this.pool.length) this.pool = grownTo(this.pool, this.poolLength + 1);
+    this.pool[this.poolLength++] = w;
+  }
+
+  private poolCompound(v: readonly Value[]): void {
+    this.poolWord(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      if (typeof x === 'number') this.poolWord(x);
+      else this.poolCompound(x);
     }
   }
 
   /** Inserts a message after every message that orders before or equal to it (as `insertMsg`). */
   private insertRef(ref: number): void {
-    if (this.refCount + 1 > this.refs.length) {
-      const grown = new Int32Array(this.refs.length * 2);
-      grown.set(this.refs);
-      this.refs = grown;
-    }
+    if (this.refCount + 1 > this.refs.length) this.refs = grownTo(this.refs, this.refCount + 1);
     let i = this.refCount;
     while (i > 0 && this.compareRefs(this.refs[i - 1]!, ref) > 0) {
       this.refs[i] = this.refs[i - 1]!;
@@ -364,59 +385,127 @@ export class WordSuccessors {
   }
 
   /** Word `k` of a message (0 type, 1 src, 2 dst, 3 deadline, 4.. fields). */
-  private field(ref: number, k: number): number {
+  private word(ref: number, k: number): number {
     return ref >= 0 ? this.words[this.msgOff[ref]! + k]! : this.pool[this.poolOff[-ref - 1]! + k]!;
   }
 
-  /** `compareMsgs` on message words. */
+  private length(ref: number): number {
+    return ref >= 0 ? this.msgLen[ref]! : this.poolLen[-ref - 1]!;
+  }
+
+  /**
+   * `compareMsgs` on message words. Field words compare in the order of their
+   * values: a compound value is its length, then its elements, as
+   * `compareValues` orders them.
+   */
   private compareRefs(a: number, b: number): number {
-    const c = this.field(a, 1) - this.field(b, 1) || this.field(a, 2) - this.field(b, 2);
+    const c = this.word(a, 1) - this.word(b, 1) || this.word(a, 2) - this.word(b, 2);
     if (c !== 0 || this.sys.fifo) return c;
-    const type = this.field(a, 0);
-    const t = type - this.field(b, 0) || this.field(a, 3) - this.field(b, 3);
+    const t = this.word(a, 0) - this.word(b, 0) || this.word(a, 3) - this.word(b, 3);
     if (t !== 0) return t;
-    const n = this.fieldCount[type]!;
-    for (let f = 0; f < n; f++) {
-      const d = this.field(a, 4 + f) - this.field(b, 4 + f);
+    const la = this.length(a);
+    const lb = this.length(b);
+    const n = Math.min(la, lb);
+    for (let k = 4; k < n; k++) {
+      const d = this.word(a, k) - this.word(b, k);
       if (d !== 0) return d;
     }
-    return 0;
+    return la - lb;
   }
 
   private sameChannel(i: number, j: number): boolean {
-    return this.field(i, 1) === this.field(j, 1) && this.field(i, 2) === this.field(j, 2);
+    return this.word(i, 1) === this.word(j, 1) && this.word(i, 2) === this.word(j, 2);
   }
 
   private sameParentMsg(i: number, j: number): boolean {
+    const len = this.msgLen[i]!;
+    if (len !== this.msgLen[j]) return false;
     const a = this.msgOff[i]!;
     const b = this.msgOff[j]!;
     const w = this.words;
-    const len = 4 + this.fieldCount[w[a]!]!;
-    if (w[a] !== w[b]) return false;
-    for (let k = 1; k < len; k++) if (w[a + k] !== w[b + k]) return false;
+    for (let k = 0; k < len; k++) if (w[a + k] !== w[b + k]) return false;
     return true;
   }
 
-  /** Writes the messages and the tail (fault budgets used, with `spend` one more). */
+  /** Writes the successor: node blocks, messages, and the tail (fault budgets used, with `spend` one more). */
   private finishState(spend: number): void {
     const out = this.out;
+    const w = this.words;
+    out.clear();
+    const id = this.changed;
+    if (id < 0) copyWords(w, this.nodesStart, this.nodesEnd, out);
+    else {
+      copyWords(w, this.nodesStart, this.nodeOff[id]!, out);
+      this.writeChanged(id);
+      copyWords(w, this.nodeOff[id]! + this.nodeLen[id]!, this.nodesEnd, out);
+    }
     out.push(this.refCount);
     for (let r = 0; r < this.refCount; r++) {
       const ref = this.refs[r]!;
-      const src = ref >= 0 ? this.words : this.pool;
-      const at = ref >= 0 ? this.msgOff[ref]! : this.poolOff[-ref - 1]!;
-      const len = 4 + this.fieldCount[src[at]!]!;
-      for (let k = 0; k < len; k++) out.push(src[at + k]!);
+      if (ref >= 0) copyWords(w, this.msgOff[ref]!, this.msgOff[ref]! + this.msgLen[ref]!, out);
+      else {
+        const at = this.poolOff[-ref - 1]!;
+        copyWords(this.pool, at, at + this.poolLen[-ref - 1]!, out);
+      }
     }
-    const w = this.words;
     const budgets = this.sys.budgets.length;
     let at = this.tailAt;
     for (let b = 0; b < budgets; b++) out.push(b === spend ? w[at++]! + 1 : w[at++]!);
     // partition, healAt, fired, clock, seen: never changed by the steps covered here.
     for (let k = 0; k < 5; k++) out.push(w[at++]!);
   }
+
+  private writeChanged(id: number): void {
+    const sys = this.sys;
+    const out = this.out;
+    const role = sys.roles[sys.nodes[id]!.role]!;
+    out.push(this.changedFlags);
+    const ctx = this.crashed ? readCtx(sys, this.state!, id) : null;
+    const vars = this.changedVars;
+    for (let i = 0; i < vars.length; i++) {
+      const v = ctx && !role.vars[i]!.stable ? role.vars[i]!.init(ctx)[0]! : vars[i]!;
+      if (typeof v === 'number') out.push(v);
+      else encodeCompound(v, out);
+    }
+    const timers = this.changedTimers;
+    for (let i = 0; i < timers.length; i++) out.push(this.crashed ? -1 : timers[i]!);
+  }
 }
+
+const noValues: readonly Value[] = [];
+const noTimers: readonly number[] = [];
 
 function isScalar(t: RtType): boolean {
   return t.k === 'bool' || t.k === 'int' || t.k === 'enum' || t.k === 'node';
+}
+
+/** The position after the words of a value of type `t` at `at` (see `encodeState`). */
+function skipValue(t: RtType, w: Int32Array, at: number): number {
+  switch (t.k) {
+    case 'set':
+    case 'seq': {
+      const n = w[at++]!;
+      for (let i = 0; i < n; i++) at = skipValue(t.element, w, at);
+      return at;
+    }
+    case 'map': {
+      const n = w[at++]!;
+      for (let i = 0; i < n; i++) at = skipValue(t.value, w, at);
+      return at;
+    }
+    default:
+      return at + 1;
+  }
+}
+
+function copyWords(from: Int32Array, start: number, end: number, out: WordBuffer): void {
+  for (let i = start; i < end; i++) out.push(from[i]!);
+}
+
+function grownTo(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
+  let cap = a.length * 2;
+  while (cap < need) cap *= 2;
+  const grown = new Int32Array(cap);
+  grown.set(a);
+  return grown;
 }

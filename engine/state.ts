@@ -31,6 +31,46 @@ export function insertMsg(fifo: boolean, msgs: Msg[], m: Msg): void {
 }
 
 /**
+ * A message's first word: sender, receiver and type, in the order messages are
+ * sorted (at most 30 nodes, so 5 bits each; the type takes the low 21 bits).
+ */
+export function messageHeader(src: number, dst: number, type: number): number {
+  return (src << 26) | (dst << 21) | type;
+}
+
+export const headerSrc = (h: number): number => h >>> 26;
+export const headerDst = (h: number): number => (h >>> 21) & 31;
+export const headerType = (h: number): number => h & 0x1fffff;
+/** Sender and receiver together: equal for two messages on one channel. */
+export const headerChannel = (h: number): number => h >>> 21;
+
+/** Which optional parts a system's states carry (a part no step can change is left out of the words). */
+export interface StateTail {
+  /** Partition groups and heal time: budgeted or scripted partitions. */
+  partition: boolean;
+  /** Fired script events and scripted drops left. */
+  script: boolean;
+  /** Step counter and `within` bookkeeping. */
+  clock: boolean;
+  /** Words after the fault budgets. */
+  words: number;
+}
+
+const tails = new WeakMap<TransitionSystem, StateTail>();
+
+export function stateTail(sys: TransitionSystem): StateTail {
+  let tail = tails.get(sys);
+  if (!tail) {
+    const script = sys.script.length > 0;
+    const partition = script || sys.budgets.some((b) => b.kind === 'partition');
+    const clock = sys.clockLimit > 0;
+    tail = { partition, script, clock, words: (partition ? 2 : 0) + (script ? 1 + sys.script.length : 0) + (clock ? 2 : 0) };
+    tails.set(sys, tail);
+  }
+  return tail;
+}
+
+/**
  * Writes the words of a state to `out`: the state's identity for hashing, and
  * what the frontier keeps (see `decodeState`). Runs for every successor the
  * explorer generates, so it writes straight into a reused typed buffer.
@@ -53,9 +93,7 @@ export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): v
   out.push(msgs.length);
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
-    out.push(m.type);
-    out.push(m.src);
-    out.push(m.dst);
+    out.push(messageHeader(m.src, m.dst, m.type));
     out.push(m.left);
     const fields = m.fields;
     for (let j = 0; j < fields.length; j++) {
@@ -66,14 +104,20 @@ export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): v
   }
   const used = s.used;
   for (let i = 0; i < used.length; i++) out.push(used[i]!);
-  out.push(s.partition);
-  out.push(s.healAt);
-  out.push(s.fired);
-  out.push(s.clock);
-  out.push(s.seen);
-  const dropsLeft = s.dropsLeft;
-  for (let i = 0; i < dropsLeft.length; i++) out.push(dropsLeft[i]!);
-  void sys;
+  const tail = stateTail(sys);
+  if (tail.partition) {
+    out.push(s.partition);
+    out.push(s.healAt);
+  }
+  if (tail.script) {
+    out.push(s.fired);
+    const dropsLeft = s.dropsLeft;
+    for (let i = 0; i < dropsLeft.length; i++) out.push(dropsLeft[i]!);
+  }
+  if (tail.clock) {
+    out.push(s.clock);
+    out.push(s.seen);
+  }
 }
 
 export function encodeCompound(v: readonly Value[], out: WordBuffer): void {
@@ -152,10 +196,9 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
   const msgCount = words[cursor++]!;
   const msgs: Msg[] = new Array<Msg>(msgCount);
   for (let i = 0; i < msgCount; i++) {
-    const type = words[cursor++]!;
-    const src = words[cursor++]!;
-    const dst = words[cursor++]!;
+    const header = words[cursor++]!;
     const left = words[cursor++]!;
+    const type = headerType(header);
     const def = sys.messages[type]!;
     let fields: readonly Value[] = noFields;
     if (def.fields.length > 0) {
@@ -163,17 +206,29 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
       for (let f = 0; f < v.length; f++) v[f] = decodeValue(def.fields[f]!.type, words);
       fields = v;
     }
-    msgs[i] = { type, src, dst, left, fields };
+    msgs[i] = { type, src: headerSrc(header), dst: headerDst(header), left, fields };
   }
   const used: number[] = new Array<number>(sys.budgets.length);
   for (let i = 0; i < used.length; i++) used[i] = words[cursor++]!;
-  const partition = words[cursor++]!;
-  const healAt = words[cursor++]!;
-  const fired = words[cursor++]!;
-  const clock = words[cursor++]!;
-  const seen = words[cursor++]!;
+  const tail = stateTail(sys);
+  let partition = 0;
+  let healAt = -1;
+  if (tail.partition) {
+    partition = words[cursor++]!;
+    healAt = words[cursor++]!;
+  }
+  let fired = 0;
   const dropsLeft: number[] = new Array<number>(sys.script.length);
-  for (let i = 0; i < dropsLeft.length; i++) dropsLeft[i] = words[cursor++]!;
+  if (tail.script) {
+    fired = words[cursor++]!;
+    for (let i = 0; i < dropsLeft.length; i++) dropsLeft[i] = words[cursor++]!;
+  }
+  let clock = 0;
+  let seen = 0;
+  if (tail.clock) {
+    clock = words[cursor++]!;
+    seen = words[cursor++]!;
+  }
   return { nodes, msgs, used, partition, healAt, fired, clock, seen, dropsLeft };
 }
 

@@ -16,6 +16,16 @@ export class WordBuffer {
     this.data[this.length++] = word;
   }
 
+  /** Appends `from[start..end)`. */
+  append(from: Int32Array, start: number, end: number): void {
+    const n = end - start;
+    while (this.length + n > this.data.length) this.grow();
+    const data = this.data;
+    let at = this.length;
+    for (let i = start; i < end; i++) data[at++] = from[i]!;
+    this.length = at;
+  }
+
   clear(): void {
     this.length = 0;
   }

@@ -2,7 +2,7 @@ import type { CompiledHandler, ExecCtx, Msg, OutMsg, State, TransitionSystem } f
 import { Blocked, FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js';
 import type { RtType, Value } from './values.js';
 import { WordBuffer } from './word-buffer.js';
-import { encodeCompound, encodeState } from './state.js';
+import { encodeCompound, encodeState, headerChannel, headerDst, headerType, messageHeader, stateTail } from './state.js';
 import {
   bindMessage,
   canRecover,
@@ -42,6 +42,8 @@ export class WordSuccessors {
   /** Words per node block and per message of each type, or -1 when they vary (sets, maps, sequences). */
   private readonly blockWords: number[];
   private readonly messageWords: number[];
+  /** Words after the fault budgets, copied unchanged (see `stateTail`). */
+  private readonly tailWords: number;
   private readonly ctx: ExecCtx;
   private sends: OutMsg[] = [];
   /** The `choose` odometer: the choices of the next run (`choiceCount` of them) and each choice's arity. */
@@ -86,7 +88,8 @@ export class WordSuccessors {
 
   private constructor(private readonly sys: TransitionSystem) {
     this.blockWords = sys.roles.map((role) => (role.vars.every((v) => isScalar(v.type)) ? 1 + role.vars.length + role.timers.length : -1));
-    this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 4 + m.fields.length : -1));
+    this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 2 + m.fields.length : -1));
+    this.tailWords = stateTail(sys).words;
     this.nodeOff = new Int32Array(sys.nodes.length);
     this.nodeLen = new Int32Array(sys.nodes.length);
     this.ctx = makeCtx(sys, { nodes: [], msgs: [], used: [], partition: 0, healAt: -1, fired: 0, dropsLeft: [], clock: 0, seen: 0 }, -1);
@@ -176,11 +179,11 @@ export class WordSuccessors {
     if (this.refs.length < this.msgCount * 2 + 64) this.refs = new Int32Array(this.msgCount * 2 + 64);
     for (let i = 0; i < this.msgCount; i++) {
       this.msgOff[i] = at;
-      const type = w[at]!;
+      const type = headerType(w[at]!);
       const fixed = this.messageWords[type]!;
       if (fixed >= 0) at += fixed;
       else {
-        at += 4;
+        at += 2;
         for (const f of sys.messages[type]!.fields) at = skipValue(f.type, w, at);
       }
       this.msgLen[i] = at - this.msgOff[i]!;
@@ -317,7 +320,7 @@ export class WordSuccessors {
     let n = 0;
     for (let r = 0; r < this.refCount; r++) {
       const ref = this.refs[r]!;
-      if (this.word(ref, 2) !== id) this.refs[n++] = ref;
+      if (headerDst(this.word(ref, 0)) !== id) this.refs[n++] = ref;
     }
     this.refCount = n;
   }
@@ -341,9 +344,7 @@ export class WordSuccessors {
         this.poolLen = grownTo(this.poolLen, this.poolCount + 1);
       }
       const at = this.poolLength;
-      this.poolWord(o.type);
-      this.poolWord(src);
-      this.poolWord(o.dst);
+      this.poolWord(messageHeader(src, o.dst, o.type));
       this.poolWord(-1);
       const fields = o.fields;
       for (let f = 0; f < fields.length; f++) {
@@ -384,7 +385,7 @@ export class WordSuccessors {
     this.refCount++;
   }
 
-  /** Word `k` of a message (0 type, 1 src, 2 dst, 3 deadline, 4.. fields). */
+  /** Word `k` of a message (0 header, 1 deadline, 2.. fields). */
   private word(ref: number, k: number): number {
     return ref >= 0 ? this.words[this.msgOff[ref]! + k]! : this.pool[this.poolOff[-ref - 1]! + k]!;
   }
@@ -394,19 +395,20 @@ export class WordSuccessors {
   }
 
   /**
-   * `compareMsgs` on message words. Field words compare in the order of their
-   * values: a compound value is its length, then its elements, as
-   * `compareValues` orders them.
+   * `compareMsgs` on message words: the header orders by sender, receiver and
+   * type; field words compare in the order of their values (a compound value
+   * is its length, then its elements, as `compareValues` orders them).
    */
   private compareRefs(a: number, b: number): number {
-    const c = this.word(a, 1) - this.word(b, 1) || this.word(a, 2) - this.word(b, 2);
-    if (c !== 0 || this.sys.fifo) return c;
-    const t = this.word(a, 0) - this.word(b, 0) || this.word(a, 3) - this.word(b, 3);
-    if (t !== 0) return t;
+    const ha = this.word(a, 0);
+    const hb = this.word(b, 0);
+    if (this.sys.fifo) return headerChannel(ha) - headerChannel(hb);
+    const c = ha - hb || this.word(a, 1) - this.word(b, 1);
+    if (c !== 0) return c;
     const la = this.length(a);
     const lb = this.length(b);
     const n = Math.min(la, lb);
-    for (let k = 4; k < n; k++) {
+    for (let k = 2; k < n; k++) {
       const d = this.word(a, k) - this.word(b, k);
       if (d !== 0) return d;
     }
@@ -414,7 +416,7 @@ export class WordSuccessors {
   }
 
   private sameChannel(i: number, j: number): boolean {
-    return this.word(i, 1) === this.word(j, 1) && this.word(i, 2) === this.word(j, 2);
+    return headerChannel(this.word(i, 0)) === headerChannel(this.word(j, 0));
   }
 
   private sameParentMsg(i: number, j: number): boolean {
@@ -433,26 +435,26 @@ export class WordSuccessors {
     const w = this.words;
     out.clear();
     const id = this.changed;
-    if (id < 0) copyWords(w, this.nodesStart, this.nodesEnd, out);
+    if (id < 0) out.append(w, this.nodesStart, this.nodesEnd);
     else {
-      copyWords(w, this.nodesStart, this.nodeOff[id]!, out);
+      out.append(w, this.nodesStart, this.nodeOff[id]!);
       this.writeChanged(id);
-      copyWords(w, this.nodeOff[id]! + this.nodeLen[id]!, this.nodesEnd, out);
+      out.append(w, this.nodeOff[id]! + this.nodeLen[id]!, this.nodesEnd);
     }
     out.push(this.refCount);
     for (let r = 0; r < this.refCount; r++) {
       const ref = this.refs[r]!;
-      if (ref >= 0) copyWords(w, this.msgOff[ref]!, this.msgOff[ref]! + this.msgLen[ref]!, out);
+      if (ref >= 0) out.append(w, this.msgOff[ref]!, this.msgOff[ref]! + this.msgLen[ref]!);
       else {
         const at = this.poolOff[-ref - 1]!;
-        copyWords(this.pool, at, at + this.poolLen[-ref - 1]!, out);
+        out.append(this.pool, at, at + this.poolLen[-ref - 1]!);
       }
     }
     const budgets = this.sys.budgets.length;
     let at = this.tailAt;
     for (let b = 0; b < budgets; b++) out.push(b === spend ? w[at++]! + 1 : w[at++]!);
-    // partition, healAt, fired, clock, seen: never changed by the steps covered here.
-    for (let k = 0; k < 5; k++) out.push(w[at++]!);
+    // The rest of the tail (partitions, scripts, clock) is never changed by the steps covered here.
+    out.append(w, at, at + this.tailWords);
   }
 
   private writeChanged(id: number): void {
@@ -496,10 +498,6 @@ function skipValue(t: RtType, w: Int32Array, at: number): number {
     default:
       return at + 1;
   }
-}
-
-function copyWords(from: Int32Array, start: number, end: number, out: WordBuffer): void {
-  for (let i = start; i < end; i++) out.push(from[i]!);
 }
 
 function grownTo(a: Int32Array, need: number): Int32Array<ArrayBuffer> {

@@ -14,6 +14,7 @@ import * as esbuild from 'esbuild';
 import type { Browser } from 'playwright-core';
 import type { Trace } from '../engine/trace.js';
 import type { HostToWebview, PreviewTrace } from '../protocol/webview.js';
+import { encodeHostMessage } from '../client/preview/webview-messages.js';
 import { longTrace } from '../test/support/long-trace.js';
 import { launchChromium, openPreview, servePreview, showMessageFor } from '../test/support/preview-page.js';
 import { repoRoot } from '../test/support/repo.js';
@@ -72,17 +73,17 @@ async function benchPage(browser: Browser): Promise<{ close(): Promise<void>; pa
 /** The preview page from the host's `show` message to the diagram and overview painted (median of `runs` fresh pages). */
 async function firstPaint(browser: Browser, site: Awaited<ReturnType<typeof servePreview>>, show: Extract<HostToWebview, { type: 'show' }>, trace: Trace): Promise<number> {
   const t: PreviewTrace = { id: `bench::${trace.steps.length}`, run: trace.run, runKind: 'check', property: 'Bounded', ok: false, message: 'Bounded does not hold', seed: 1, trace };
-  const message: HostToWebview = { ...show, traces: [t], select: { trace: t.id, run: null } };
+  // As the extension posts it: the traces as JSON text (HostToWebviewWire).
+  const message = encodeHostMessage({ ...show, traces: [t], select: { trace: t.id, run: null } });
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const p = await openPreview(browser, site);
     try {
       const ms = await p.page.evaluate(
-        (m) =>
+        ({ m, id }) =>
           new Promise<number>((resolve) => {
             const status = document.getElementById('status')!;
             const t0 = performance.now();
-            const id = (m as { traces: { id: string }[] }).traces[0]!.id;
             const watch = new MutationObserver(() => {
               if (status.dataset['state'] !== 'rendered' || status.dataset['trace'] !== id) return;
               watch.disconnect();
@@ -92,7 +93,7 @@ async function firstPaint(browser: Browser, site: Awaited<ReturnType<typeof serv
             watch.observe(status, { attributes: true });
             window.postMessage(m, '*');
           }),
-        message as unknown,
+        { m: message as unknown, id: t.id },
       );
       const overview = await p.page.locator('#overview svg').count();
       if (overview !== 1) throw new Error(`no overview drawn for ${trace.steps.length} steps`);

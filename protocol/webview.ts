@@ -72,8 +72,18 @@ export type HostToWebview =
   | { type: 'busy'; document: PreviewDocument }
   /** Move to a step of the current trace (0 = the initial state). */
   | { type: 'selectStep'; step: number }
-  /** Send back the current diagram in this format (`export` answer). */
-  | { type: 'requestExport'; format: ExportFormat };
+  /** Send back the current diagram in this format (`export` answer); SVG draws the whole trace first, reporting `exportProgress`. */
+  | { type: 'requestExport'; format: ExportFormat }
+  /** The user cancelled an export in progress (VS Code's progress notification). */
+  | { type: 'cancelExport' };
+
+/**
+ * `show` as it crosses into the webview: the traces as one JSON text. A webview
+ * message is copied by structured clone, which takes ~100 ms (~500 ms on a busy
+ * machine) for the objects of a 10,000-step trace; one string is copied at once
+ * and `JSON.parse` reads it in ~25 ms. The other messages cross as they are.
+ */
+export type HostToWebviewWire = Exclude<HostToWebview, { type: 'show' }> | (Omit<Extract<HostToWebview, { type: 'show' }>, 'traces'> & { traces: string });
 
 export type WebviewToHost =
   /** The page has loaded and listens: send it the current document. */
@@ -86,8 +96,10 @@ export type WebviewToHost =
   | { type: 'stepChanged'; uri: string; version: number; step: number; handler: Span | null }
   /** The diagram to save (SVG text or a Markdown document with a mermaid block). */
   | { type: 'export'; format: ExportFormat; fileName: string; content: string }
+  /** An SVG export drawing the whole trace: `done` of `total` chunks; the host shows it with a Cancel button. */
+  | { type: 'exportProgress'; state: 'running' | 'done' | 'cancelled' | 'failed'; done: number; total: number }
   /** A problem the page met (a Mermaid error): logged by the host. */
   | { type: 'log'; level: 'info' | 'error'; message: string };
 
-export const webviewMessageTypes: readonly WebviewToHost['type'][] = ['ready', 'revealSource', 'requestSample', 'stepChanged', 'export', 'log'];
-export const hostMessageTypes: readonly HostToWebview['type'][] = ['show', 'busy', 'selectStep', 'requestExport'];
+export const webviewMessageTypes: readonly WebviewToHost['type'][] = ['ready', 'revealSource', 'requestSample', 'stepChanged', 'export', 'exportProgress', 'log'];
+export const hostMessageTypes: readonly HostToWebview['type'][] = ['show', 'busy', 'selectStep', 'requestExport', 'cancelExport'];

@@ -18,11 +18,12 @@ export interface TraceWindow {
 /**
  * Arrows and notes one drawing may hold. A step costs one to several statements
  * (its message, lost sends, events, one note per node whose state changed), so
- * windows are sized by statements, not steps: ~70 statements keep one Mermaid
- * render near 100 ms on the 2-core machine class, inside the preview's 150 ms
- * first paint (bench/render.ts).
+ * windows are sized by statements, not steps. Mermaid costs ~40 ms plus ~1-2 ms
+ * per statement on the 2-core machine class (more while other jobs share it), and
+ * the preview's first paint also parses the trace and draws the overview: 50
+ * statements keep it within 150 ms (bench/render.ts).
  */
-export const windowStatements = 70;
+export const windowStatements = 50;
 
 /**
  * Statements a window draws besides its steps: the focus box's label, a marker

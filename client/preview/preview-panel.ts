@@ -5,11 +5,12 @@ import type { Span } from '../../language/span.js';
 import type { RunRef } from '../../protocol/lsp.js';
 import type { ExportFormat, HostToWebview, PreviewDocument, PreviewSelection, PreviewTrace } from '../../protocol/webview.js';
 import { stateMachines } from '../../render/state-machine.js';
+import { ExportProgress } from './export-progress.js';
 import { localSample } from './local-traces.js';
 import { previewHtml } from './preview-html.js';
 import { previewData, traceId, withSample } from './trace-choices.js';
 import type { TraceService } from './trace-service.js';
-import { routeWebviewMessage } from './webview-messages.js';
+import { encodeHostMessage, routeWebviewMessage } from './webview-messages.js';
 
 export const previewViewType = 'faultline.preview';
 
@@ -45,6 +46,9 @@ export class PreviewManager implements vscode.Disposable {
   /** Cancels the server's work for the previous refresh. */
   private running: vscode.CancellationTokenSource | null = null;
   private readonly disposables: vscode.Disposable[] = [];
+  /** An SVG export drawing the whole trace in the page: shown as a cancellable notification. */
+  private readonly exportProgress = new ExportProgress();
+  private exportNotice: { progress: vscode.Progress<{ message?: string; increment?: number }>; close: () => void } | null = null;
   private readonly handlerDecoration = vscode.window.createTextEditorDecorationType({
     backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
     isWholeLine: false,
@@ -148,13 +152,16 @@ export class PreviewManager implements vscode.Disposable {
         this.panel = null;
         this.ready = false;
         this.shown = null;
+        // The page that was drawing for an export is gone: so is its progress.
+        this.exportProgress.report('cancelled', 0, 0);
+        this.exportNotice?.close();
         for (const editor of vscode.window.visibleTextEditors) editor.setDecorations(this.handlerDecoration, []);
       }),
     ];
   }
 
   private post(message: HostToWebview): void {
-    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+    if (this.panel && this.ready) void this.panel.webview.postMessage(encodeHostMessage(message));
   }
 
   private whenReady(): Promise<void> {
@@ -227,6 +234,7 @@ export class PreviewManager implements vscode.Disposable {
       requestSample: (uri, run, seed) => this.sample(uri, run, seed),
       stepChanged: (uri, _version, _step, handler) => this.markHandler(uri, handler),
       exportDiagram: (format, fileName, content) => this.save(format, fileName, content),
+      exportProgress: (state, done, total) => this.showExportProgress(state, done, total),
       log: (level, message) => this.deps.output.appendLine(`[preview ${level}] ${message}`),
       rejected: (value) => this.deps.output.appendLine(`[preview] ignored a message: ${JSON.stringify(value).slice(0, 200)}`),
     });
@@ -266,6 +274,37 @@ export class PreviewManager implements vscode.Disposable {
     const message = { ...shown, traces: withSample(shown.traces, sample), select: { trace: sample.id, run: null }, error: null };
     this.shown = { ...message, select: { trace: null, run: null } };
     this.post(message);
+  }
+
+  /**
+   * Mermaid runs on the page's thread (it measures text in the DOM), so the page
+   * draws the whole trace in chunks and reports them; VS Code shows the progress
+   * and its Cancel reaches the page as `cancelExport`.
+   */
+  private showExportProgress(state: 'running' | 'done' | 'cancelled' | 'failed', done: number, total: number): void {
+    const step = this.exportProgress.report(state, done, total);
+    if (step.open) {
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Faultline: drawing the whole trace for the SVG export', cancellable: true },
+        (progress, token) =>
+          new Promise<void>((resolve) => {
+            const close = () => {
+              this.exportNotice = null;
+              resolve();
+            };
+            this.exportNotice = { progress, close };
+            token.onCancellationRequested(() => {
+              this.post({ type: 'cancelExport' });
+              close();
+            });
+          }),
+      );
+    }
+    this.exportNotice?.progress.report({ increment: step.increment, message: step.message });
+    if (step.close) {
+      this.exportNotice?.close();
+      if (state === 'failed') void vscode.window.showErrorMessage('Faultline: the whole trace could not be drawn for the SVG export (see the Faultline output).');
+    }
   }
 
   private async save(format: ExportFormat, fileName: string, content: string): Promise<void> {

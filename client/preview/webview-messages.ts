@@ -1,6 +1,6 @@
 import { assertNever } from '../../language/ast.js';
 import type { Span } from '../../language/span.js';
-import type { ExportFormat, HostToWebview, WebviewToHost } from '../../protocol/webview.js';
+import type { ExportFormat, HostToWebview, HostToWebviewWire, WebviewToHost } from '../../protocol/webview.js';
 import { hostMessageTypes, webviewMessageTypes } from '../../protocol/webview.js';
 
 /**
@@ -52,6 +52,10 @@ export function parseWebviewMessage(data: unknown): WebviewToHost | null {
       return isFormat(data.format) && typeof data.fileName === 'string' && typeof data.content === 'string'
         ? { type, format: data.format, fileName: data.fileName, content: data.content }
         : null;
+    case 'exportProgress':
+      return (data.state === 'running' || data.state === 'done' || data.state === 'cancelled' || data.state === 'failed') && isCount(data.done) && isCount(data.total)
+        ? { type, state: data.state, done: data.done, total: data.total }
+        : null;
     case 'log':
       return (data.level === 'info' || data.level === 'error') && typeof data.message === 'string' ? { type, level: data.level, message: data.message } : null;
     default:
@@ -69,10 +73,15 @@ export function parseHostMessage(data: unknown): HostToWebview | null {
   const type = data.type as HostToWebview['type'];
   if (!hostMessageTypes.includes(type)) return null;
   switch (type) {
-    case 'show':
-      return isFields(data.document) && Array.isArray(data.traces) && Array.isArray(data.runs) && Array.isArray(data.stateMachines) && isFields(data.select)
-        ? (data as unknown as HostToWebview)
+    case 'show': {
+      // The host sends the traces as JSON text (HostToWebviewWire); an array is taken as it is.
+      const traces = typeof data.traces === 'string' ? parseJson(data.traces) : data.traces;
+      return isFields(data.document) && Array.isArray(traces) && Array.isArray(data.runs) && Array.isArray(data.stateMachines) && isFields(data.select)
+        ? ({ ...data, traces } as unknown as HostToWebview)
         : null;
+    }
+    case 'cancelExport':
+      return { type };
     case 'busy':
       return isFields(data.document) ? (data as unknown as HostToWebview) : null;
     case 'selectStep':
@@ -84,6 +93,19 @@ export function parseHostMessage(data: unknown): HostToWebview | null {
   }
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** A host message as it is posted to the webview (see `HostToWebviewWire`). */
+export function encodeHostMessage(message: HostToWebview): HostToWebviewWire {
+  return message.type === 'show' ? { ...message, traces: JSON.stringify(message.traces) } : message;
+}
+
 /** What the host does with each message from the webview. */
 export interface WebviewMessageHandlers {
   ready(): Promise<void> | void;
@@ -91,6 +113,7 @@ export interface WebviewMessageHandlers {
   requestSample(uri: string, run: string, seed: number): Promise<void> | void;
   stepChanged(uri: string, version: number, step: number, handler: Span | null): Promise<void> | void;
   exportDiagram(format: ExportFormat, fileName: string, content: string): Promise<void> | void;
+  exportProgress(state: 'running' | 'done' | 'cancelled' | 'failed', done: number, total: number): Promise<void> | void;
   log(level: 'info' | 'error', message: string): Promise<void> | void;
   /** Something that is not a message we know. */
   rejected(data: unknown): Promise<void> | void;
@@ -114,6 +137,8 @@ export async function routeWebviewMessage(data: unknown, handlers: WebviewMessag
       return handlers.stepChanged(msg.uri, msg.version, msg.step, msg.handler);
     case 'export':
       return handlers.exportDiagram(msg.format, msg.fileName, msg.content);
+    case 'exportProgress':
+      return handlers.exportProgress(msg.state, msg.done, msg.total);
     case 'log':
       return handlers.log(msg.level, msg.message);
     default:

@@ -6,6 +6,7 @@ import { formatValue } from '../../engine/describe-step.js';
 import type { Trace, TraceStep } from '../../engine/trace.js';
 import type { HostToWebview, PreviewTrace, WebviewToHost } from '../../protocol/webview.js';
 import type { BrowserDocument, BrowserWindow, PreviewPage, PreviewSite } from '../support/preview-page.js';
+import { traceWindow } from '../../render/trace-window.js';
 import { longTrace, traceStep } from '../support/long-trace.js';
 import { chromiumPath, launchChromium, openPreview, servePreview, showMessageFor } from '../support/preview-page.js';
 
@@ -347,13 +348,16 @@ test('a 5,000-step trace shows a window with markers and the overview; a click f
     });
     await p.post({ ...twoPc, traces: [long], select: { trace: long.id, run: null } });
     await p.rendered(long.id, 2500);
-    assert.equal(await p.page.locator('#status').getAttribute('data-window'), '2500±40');
+    const w = traceWindow(trace, 2500, null)!;
+    assert.equal(await p.page.locator('#status').getAttribute('data-window'), `${w.focus}±${w.radius}`);
     const text = await svgText(p);
-    assert.ok(text.includes('… 2,459 earlier steps …'), 'earlier-steps marker missing');
-    assert.ok(text.includes('… 2,460 later steps …'), 'later-steps marker missing');
+    assert.ok(text.includes(`… ${(w.focus - w.radius - 1).toLocaleString('en-US')} earlier steps …`), 'earlier-steps marker missing');
+    assert.ok(text.includes(`… ${(5000 - w.focus - w.radius).toLocaleString('en-US')} later steps …`), 'later-steps marker missing');
     assert.ok(text.includes('violates Bounded'));
-    // Only the window is drawn: 81 steps, not 5,000.
-    assert.ok((await p.page.locator('#diagram svg text.messageText').count()) < 200);
+    // The window reads on its own: each node's state at its start.
+    assert.equal((text.match(/state: up; seen = /g) ?? []).length + (text.match(/state: crashed; seen = /g) ?? []).length, trace.nodes.length);
+    // Only the window is drawn: a few dozen steps, not 5,000.
+    assert.ok((await p.page.locator('#diagram svg text.messageText').count()) < 100);
     // The overview: one lane per node, a bounded number of elements, the window box shown.
     const overview = p.page.locator('#overview svg');
     assert.equal(await overview.getAttribute('data-steps'), '5000');
@@ -366,10 +370,10 @@ test('a 5,000-step trace shows a window with markers and the overview; a click f
     // A click near the right end moves the focus there and draws a new window around it.
     const box = (await overview.boundingBox())!;
     await overview.click({ position: { x: box.width - 20, y: box.height / 2 } });
-    await p.page.waitForFunction(() => {
+    await p.page.waitForFunction((first) => {
       const s = document.getElementById('status')?.dataset;
-      return s?.state === 'rendered' && Number(s.step) > 4500 && s.window !== '2500±40';
-    });
+      return s?.state === 'rendered' && Number(s.step) > 4500 && s.window !== first;
+    }, `${w.focus}±${w.radius}`);
     const step = Number(await p.page.locator('#status').getAttribute('data-step'));
     assert.notEqual(await p.page.locator('#diagram svg').getAttribute('id'), svgId, 'the diagram was not drawn again');
     const win = (await p.page.locator('#status').getAttribute('data-window'))!;
@@ -398,6 +402,7 @@ test('"Render the whole trace" shows progress and can be cancelled, back to the 
   await withPage(async (p) => {
     await p.post({ ...twoPc, traces: [long], select: { trace: long.id, run: null } });
     await p.rendered(long.id, 2500);
+    const w = traceWindow(trace, 2500, null)!;
     assert.equal(await p.page.locator('#whole').isVisible(), true, 'no whole-trace action for a windowed trace');
     await p.page.locator('#whole-render').click();
     await p.page.waitForFunction(() => Number(document.getElementById('status')?.dataset.wholeChunks ?? '0') >= 2);
@@ -410,10 +415,10 @@ test('"Render the whole trace" shows progress and can be cancelled, back to the 
     assert.ok((await p.page.locator('#diagram svg').count()) >= 2);
     assert.equal(await p.page.locator('#whole-render').isDisabled(), true);
     await p.page.locator('#whole-cancel').click({ force: true });
-    await p.page.waitForFunction(() => {
+    await p.page.waitForFunction((first) => {
       const s = document.getElementById('status')?.dataset;
-      return s?.whole === 'cancelled' && s.state === 'rendered' && s.window === '2500±40';
-    });
+      return s?.whole === 'cancelled' && s.state === 'rendered' && s.window === first;
+    }, `${w.focus}±${w.radius}`);
     const chunks = Number(await p.page.locator('#status').getAttribute('data-whole-chunks'));
     assert.ok(chunks < Math.ceil(5000 / 41), `all ${chunks} chunks were drawn: the cancel came too late`);
     // Nothing more is drawn after the cancel.
@@ -422,6 +427,61 @@ test('"Render the whole trace" shows progress and can be cancelled, back to the 
     assert.equal(await p.page.locator('#diagram svg').count(), 1);
     assert.equal(await p.page.locator('#whole-progress-box').isVisible(), false);
     assert.ok((await svgText(p)).includes('earlier steps'));
+  });
+});
+
+const progressOf = (sent: WebviewToHost[]) => sent.filter((m): m is Extract<WebviewToHost, { type: 'exportProgress' }> => m.type === 'exportProgress');
+
+test('SVG export from the command palette draws the whole trace with progress for the host, and the host can cancel it', async () => {
+  const trace = longTrace(5000, { violationAt: 2500 });
+  const long: PreviewTrace = { id: 'long::export', run: trace.run, runKind: 'check', property: 'Bounded', ok: false, message: 'Bounded does not hold', seed: 1, trace };
+  const chunks = Math.ceil(5000 / 41);
+  await withPage(async (p) => {
+    await p.post({ ...twoPc, traces: [long], select: { trace: long.id, run: null } });
+    await p.rendered(long.id, 2500);
+    const w = traceWindow(trace, 2500, null)!;
+    await p.post({ type: 'requestExport', format: 'svg' });
+    await p.page.waitForFunction((n) => window.__fl.sent.filter((m) => m.type === 'exportProgress').length >= n, 3);
+    const running = progressOf(await p.sent());
+    assert.deepEqual(running[0], { type: 'exportProgress', state: 'running', done: 0, total: chunks });
+    assert.ok(running.every((m) => m.state === 'running' && m.total === chunks));
+    assert.deepEqual(running.map((m) => m.done), running.map((_, i) => i), 'one report per chunk, in order');
+    // The page shows the same progress itself.
+    assert.equal(await p.page.locator('#whole-progress-box').isVisible(), true);
+    // VS Code's Cancel on the notification.
+    await p.post({ type: 'cancelExport' });
+    await p.page.waitForFunction((first) => {
+      const s = document.getElementById('status')?.dataset;
+      return s?.whole === 'cancelled' && s.state === 'rendered' && s.window === first;
+    }, `${w.focus}±${w.radius}`);
+    const after = progressOf(await p.sent());
+    const last = after.at(-1)!;
+    assert.equal(last.state, 'cancelled');
+    assert.ok(last.done < chunks, `all ${last.done} chunks were drawn: the cancel came too late`);
+    await p.page.waitForTimeout(300);
+    assert.equal(progressOf(await p.sent()).length, after.length, 'no progress after the cancel');
+    assert.equal((await p.sent()).filter((m) => m.type === 'export').length, 0, 'a cancelled export saves nothing');
+    assert.equal(await p.page.locator('#diagram svg').count(), 1);
+  });
+});
+
+test('SVG export of a windowed trace holds every step, never the window alone or Mermaid\'s error picture', async () => {
+  const trace = longTrace(300, { violationAt: 150 });
+  const long: PreviewTrace = { id: 'long::export300', run: trace.run, runKind: 'check', property: 'Bounded', ok: false, message: 'Bounded does not hold', seed: 1, trace };
+  const chunks = Math.ceil(300 / 41);
+  await withPage(async (p) => {
+    await p.post({ ...twoPc, traces: [long], select: { trace: long.id, run: null } });
+    await p.rendered(long.id, 150);
+    assert.notEqual(await p.page.locator('#status').getAttribute('data-window'), '', 'the trace is windowed');
+    await p.post({ type: 'requestExport', format: 'svg' });
+    await p.page.waitForFunction(() => window.__fl.sent.some((m) => m.type === 'export'), undefined, { timeout: 30_000 });
+    const progress = progressOf(await p.sent());
+    assert.deepEqual(progress.at(-1), { type: 'exportProgress', state: 'done', done: chunks, total: chunks });
+    const svg = (await p.sent()).find((m): m is Extract<WebviewToHost, { type: 'export' }> => m.type === 'export')!;
+    assert.equal((svg.content.match(/<svg/g) ?? []).length, 1 + chunks);
+    for (const s of [1, 41, 42, 150, 300]) assert.ok(svg.content.includes(`>${s}. `), `step ${s} missing from the export`);
+    assert.ok(!svg.content.includes('Maximum text size'));
+    assert.ok(!svg.content.includes('earlier steps'));
   });
 });
 

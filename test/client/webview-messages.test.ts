@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { WebviewMessageHandlers } from '../../client/preview/webview-messages.js';
-import { parseHostMessage, parseWebviewMessage, routeWebviewMessage, safeFileName } from '../../client/preview/webview-messages.js';
+import { encodeHostMessage, parseHostMessage, parseWebviewMessage, routeWebviewMessage, safeFileName } from '../../client/preview/webview-messages.js';
+import { longTrace } from '../support/long-trace.js';
 import type { HostToWebview, WebviewToHost } from '../../protocol/webview.js';
 import { hostMessageTypes, webviewMessageTypes } from '../../protocol/webview.js';
 
@@ -14,6 +15,8 @@ const examples: WebviewToHost[] = [
   { type: 'stepChanged', uri: 'file:///a.ftp', version: 3, step: 0, handler: null },
   { type: 'export', format: 'svg', fileName: 'a.svg', content: '<svg/>' },
   { type: 'export', format: 'markdown', fileName: 'a.md', content: '```mermaid\n```' },
+  { type: 'exportProgress', state: 'running', done: 3, total: 122 },
+  { type: 'exportProgress', state: 'cancelled', done: 5, total: 122 },
   { type: 'log', level: 'error', message: 'oops' },
 ];
 
@@ -33,6 +36,7 @@ function recorder(): { calls: unknown[][]; handlers: WebviewMessageHandlers } {
       requestSample: rec('requestSample'),
       stepChanged: rec('stepChanged'),
       exportDiagram: rec('exportDiagram'),
+      exportProgress: rec('exportProgress'),
       log: rec('log'),
       rejected: rec('rejected'),
     },
@@ -52,6 +56,7 @@ test('each message reaches its own handler with its fields, and nothing else doe
     requestSample: (m) => (m.type === 'requestSample' ? ['requestSample', m.uri, m.run, m.seed] : []),
     stepChanged: (m) => (m.type === 'stepChanged' ? ['stepChanged', m.uri, m.version, m.step, m.handler] : []),
     export: (m) => (m.type === 'export' ? ['exportDiagram', m.format, m.fileName, m.content] : []),
+    exportProgress: (m) => (m.type === 'exportProgress' ? ['exportProgress', m.state, m.done, m.total] : []),
     log: (m) => (m.type === 'log' ? ['log', m.level, m.message] : []),
   };
   for (const m of examples) {
@@ -114,6 +119,29 @@ test('host messages are checked by tag and shape', () => {
   assert.equal(parseHostMessage({ type: 'selectStep', step: -1 }), null);
   assert.equal(parseHostMessage({ type: 'requestExport', format: 'pdf' }), null);
   assert.equal(parseHostMessage({ type: 'ready' }), null);
+  assert.deepEqual(parseHostMessage({ type: 'cancelExport' }), { type: 'cancelExport' });
+  assert.equal(parseHostMessage({ ...show, traces: '[{"id": ' }), null, 'traces that are not JSON');
+  assert.equal(parseHostMessage({ ...show, traces: '{"id": 1}' }), null, 'traces that are not a list');
+  assert.equal(parseHostMessage({ type: 'exportProgress', state: 'running', done: 1, total: 2 }), null, 'a webview message is not a host message');
+});
+
+test('show crosses into the page with its traces as one JSON text, and reads back the same', () => {
+  const trace = longTrace(2000, { violationAt: 1000 });
+  const show: HostToWebview = {
+    type: 'show',
+    document: { uri: 'u', name: 'n', version: 1 },
+    runs: [],
+    traces: [{ id: 'r::Bounded', run: 'r', runKind: 'check', property: 'Bounded', ok: false, message: 'm', seed: null, trace }],
+    stateMachines: [],
+    select: { trace: null, run: null },
+    error: null,
+  };
+  const wire = encodeHostMessage(show);
+  assert.equal(typeof (wire as { traces: unknown }).traces, 'string');
+  // What the page gets is a structured-clone copy of the wire message.
+  assert.deepEqual(parseHostMessage(structuredClone(wire)), show);
+  const other: HostToWebview = { type: 'selectStep', step: 4 };
+  assert.equal(encodeHostMessage(other), other, 'other messages cross as they are');
 });
 
 test('export file names keep only safe characters', () => {

@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 import { localTraces } from '../../client/preview/local-traces.js';
 import { previewHtml } from '../../client/preview/preview-html.js';
 import { previewData } from '../../client/preview/trace-choices.js';
+import { encodeHostMessage } from '../../client/preview/webview-messages.js';
 import { analyzeText } from '../../language/analyze.js';
 import type { HostToWebview, WebviewToHost } from '../../protocol/webview.js';
 import { stateMachines } from '../../render/state-machine.js';
@@ -166,7 +167,7 @@ export interface PreviewPage {
   page: Page;
   /** Console errors and page errors seen so far. */
   errors: string[];
-  /** Sends a message as the extension host would. */
+  /** Sends a message as the extension host would (in its wire form: a show's traces as JSON text). */
   post(message: HostToWebview): Promise<void>;
   /** Everything the page sent to the host so far. */
   sent(): Promise<WebviewToHost[]>;
@@ -216,7 +217,7 @@ export async function openPreview(browser: Browser, site: PreviewSite, theme: Th
   return {
     page,
     errors,
-    post: (message) => page.evaluate((m: unknown) => window.postMessage(m, '*'), message as unknown),
+    post: (message) => page.evaluate((m: unknown) => window.postMessage(m, '*'), encodeHostMessage(message) as unknown),
     sent: () => page.evaluate(() => window.__fl.sent),
     rendered: async (trace, step) => {
       await page.waitForFunction(

@@ -65,6 +65,24 @@ export function createMermaidRenderer(): MermaidRenderer {
   };
 }
 
+/**
+ * A diagram with every kind of statement our emitter writes (arrows, lost
+ * arrows, notes over one and several nodes, notes to the right, a boxed step, a
+ * loop), drawn once before the first trace: Mermaid's first drawings run its
+ * layout code cold (set-up, then V8 compiling it), which made the first window
+ * about twice as slow as the next ones.
+ */
+export const warmUpDiagram = ((): string => {
+  const lines = ['sequenceDiagram', '  participant n0 as A', '  participant n1 as B', '  participant n2 as C'];
+  for (let i = 1; i <= 8; i++) {
+    const [from, to] = [`n${i % 3}`, `n${(i + 1) % 3}`];
+    lines.push(`  ${from}->>${to}: ${i}. Ping(n = ${i})`, `  Note right of ${to}: seen = ${i}`);
+  }
+  lines.push('  Note over n0,n2: #8230; 12 earlier steps #8230;', '  Note over n1: state#58; up', '  n0-xn1: Ping lost (partition)', '  Note over n2: CRASH');
+  lines.push('  rect rgb(255, 221, 221)', '  n1->>n2: 9. Ping', '  Note over n0,n2: step 9', '  end', '  loop repeats', '  n2->>n0: 10. Ping', '  end');
+  return `${lines.join('\n')}\n`;
+})();
+
 /** Mermaid's own default limit on diagram text. */
 export const defaultMaxTextSize = 50_000;
 

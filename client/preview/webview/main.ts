@@ -13,7 +13,7 @@ import type { TraceWindow } from '../../../render/trace-window.js';
 import { traceWindow } from '../../../render/trace-window.js';
 import { chooseTrace, clampStep, initialStep } from '../trace-choices.js';
 import { parseHostMessage, safeFileName } from '../webview-messages.js';
-import { createMermaidRenderer, stackedSvgFile, stepMarks, svgFile, textLimitFor, themeKind } from './diagram.js';
+import { createMermaidRenderer, stackedSvgFile, stepMarks, svgFile, textLimitFor, themeKind, warmUpDiagram } from './diagram.js';
 import { byId, fillMachinePicker, fillNodeStates, fillTracePicker } from './dom.js';
 
 /**
@@ -121,6 +121,8 @@ function start(): void {
     machineDrawn: null as StateMachine | null,
     /** An export asked for before anything was drawn: done after the first drawing. */
     pendingExport: null as ExportFormat | null,
+    /** An SVG export drawing the whole trace first: its chunks so far, reported to the host's progress notification. */
+    exportWhole: null as { done: number; total: number } | null,
     theme: themeKind(document.body),
   };
 
@@ -261,12 +263,14 @@ function start(): void {
    * the whole trace is drawn a chunk of steps at a time, yielding to the page
    * between chunks, so progress shows, the page answers and Cancel works.
    */
-  const renderWhole = async (): Promise<void> => {
+  const renderWhole = async (forExport = false): Promise<void> => {
     const t = page.current;
     if (!t) return;
     const generation = ++page.generation;
     const total = t.trace.steps.length;
     const chunks = Math.max(1, Math.ceil(total / (2 * chunkRadius + 1)));
+    page.exportWhole = forExport ? { done: 0, total: chunks } : null;
+    if (page.exportWhole) post({ type: 'exportProgress', state: 'running', ...page.exportWhole });
     const host = document.createElement('div');
     const svgs: SVGSVGElement[] = [];
     const marks = new Map<number, Element[]>();
@@ -305,6 +309,10 @@ function start(): void {
       host.append(box);
       if (k === 0) ui.diagram.replaceChildren(host);
       ui.status.dataset.wholeChunks = String(k + 1);
+      if (page.exportWhole) {
+        page.exportWhole.done = k + 1;
+        post({ type: 'exportProgress', state: 'running', ...page.exportWhole });
+      }
     }
     if (!complete) {
       endWhole('failed');
@@ -317,14 +325,24 @@ function start(): void {
     showStep();
     showOverviewFocus();
     setStatus('rendered');
+    if (forExport) exportDiagram('svg');
   };
 
   /** Hides the progress of a whole-trace drawing and says how it ended. */
   const endWhole = (state: 'done' | 'cancelled' | 'failed' | null) => {
     ui.wholeBox.hidden = true;
     ui.wholeRender.disabled = false;
-    if (state) ui.status.dataset.whole = state;
-    else if (ui.status.dataset.whole === 'rendering') ui.status.dataset.whole = 'cancelled';
+    // null: a newer drawing took over, which cancels one in progress.
+    const ended = state ?? (ui.status.dataset.whole === 'rendering' ? 'cancelled' : null);
+    if (ended) ui.status.dataset.whole = ended;
+    if (page.exportWhole && ended) post({ type: 'exportProgress', state: ended, ...page.exportWhole });
+    if (ended) page.exportWhole = null;
+  };
+
+  /** Cancel (the page's button or the host's progress notification): back to the window. */
+  const cancelWhole = () => {
+    endWhole('cancelled');
+    void drawTimeline();
   };
 
   const setStep = (n: number, from: 'user' | 'host') => {
@@ -409,6 +427,11 @@ function start(): void {
       }
       return say('There is no diagram to export.');
     }
+    // An SVG file is the whole trace: a window is drawn whole first, in chunks, with progress and Cancel.
+    if (format === 'svg' && drawn.window && !drawn.whole) {
+      void renderWhole(true);
+      return;
+    }
     const t = drawn.trace;
     const fileName = `${safeFileName(`${base}-${t.run}-${t.property ?? 'sample'}`)}.${format === 'svg' ? 'svg' : 'md'}`;
     const content =
@@ -451,6 +474,9 @@ function start(): void {
       case 'requestExport':
         exportDiagram(msg.format);
         return;
+      case 'cancelExport':
+        if (page.exportWhole) cancelWhole();
+        return;
       default:
         assertNever(msg);
     }
@@ -483,10 +509,7 @@ function start(): void {
     void drawMachine();
   });
   ui.wholeRender.addEventListener('click', () => void renderWhole());
-  ui.wholeCancel.addEventListener('click', () => {
-    endWhole('cancelled');
-    void drawTimeline();
-  });
+  ui.wholeCancel.addEventListener('click', cancelWhole);
   ui.exportSvg.addEventListener('click', () => exportDiagram('svg'));
   ui.exportMd.addEventListener('click', () => exportDiagram('markdown'));
 
@@ -551,7 +574,19 @@ function start(): void {
 
   showTab(page.tab);
   setStatus('waiting');
-  post({ type: 'ready' });
+  // Mermaid's first drawings pay for its set-up and run its layout code cold (the
+  // first window took twice as long as the next), and the first number formatted
+  // for a marker or the overview pays for the browser's number formatting (~15 ms).
+  // Both are paid now, while the host is still computing the traces, not in the
+  // first paint of a trace; then the page is ready.
+  (1234).toLocaleString('en-US');
+  mermaid.configure(page.theme, document.body);
+  const warmUp = async () => {
+    for (let i = 0; i < 2; i++) await mermaid.render(document.createElement('div'), warmUpDiagram);
+  };
+  void warmUp()
+    .catch(() => undefined)
+    .finally(() => post({ type: 'ready' }));
 }
 
 /** A Markdown file with one mermaid block (GitHub, VS Code and most wikis draw it). */

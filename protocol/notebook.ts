@@ -94,6 +94,25 @@ export interface TraceView {
   window: TraceWindow | null;
 }
 
+/**
+ * The renderer to the extension: the user moved a trace output's window. The
+ * extension keeps it (cell metadata `traceViewsKey`) and writes it into the
+ * output's `view` when the notebook is saved, so the saved output keeps the
+ * window the user last looked at.
+ */
+export interface TraceViewMessage {
+  type: 'traceView';
+  /**
+   * Which output: a digest of its trace item's bytes (client/notebook/trace-views.ts).
+   * VS Code's API gives the extension no output ids, but both sides have the bytes.
+   */
+  output: string;
+  view: TraceView;
+}
+
+/** Cell metadata: output digest -> the view the user last looked at, until the notebook is saved. */
+export const traceViewsKey = 'faultline.traceViews';
+
 /** The data of `traceMime`: one counterexample or sample run, and how to show it. */
 export interface NotebookTrace {
   format: 'faultline-notebook-trace/1';

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { ExploreSettings } from '../../protocol/lsp.js';
-import { notebookType } from '../../protocol/notebook.js';
+import { notebookRendererId, notebookType, traceMime } from '../../protocol/notebook.js';
 import { CellWorkerHost } from './cell-worker-host.js';
 import { NotebookKernel } from './controller.js';
 import { registerNotebookSerializer } from './serializer.js';
+import { outputDigest, parseTraceViewMessage, withKeptView } from './trace-views.js';
 
 /**
  * Protocol notebooks in the extension: the `.ftpnb` serializer, the kernel and
@@ -22,5 +23,25 @@ export function registerNotebooks(extensionUri: vscode.Uri, output: vscode.Outpu
     registerNotebookSerializer(notebookType, (message) => void vscode.window.showErrorMessage(message)),
     new NotebookKernel({ host, settings, output }),
     { dispose: () => void host.dispose() },
+    keepTraceViews(output),
   ];
+}
+
+/**
+ * The renderer says which window of a trace output the user moved to; it is kept
+ * in the cell's metadata (an edit: the notebook becomes dirty) and saved into the
+ * output by the serializer. Output items themselves change only in an execution.
+ */
+function keepTraceViews(output: vscode.OutputChannel): vscode.Disposable {
+  const messaging = vscode.notebooks.createRendererMessaging(notebookRendererId);
+  return messaging.onDidReceiveMessage(async ({ editor, message }) => {
+    const m = parseTraceViewMessage(message);
+    if (!m) return output.appendLine(`[notebook] ignored a renderer message: ${JSON.stringify(message).slice(0, 200)}`);
+    const notebook = editor.notebook;
+    const cell = notebook.getCells().find((c) => c.outputs.some((o) => o.items.some((i) => i.mime === traceMime && outputDigest(i.data) === m.output)));
+    if (!cell) return;
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(notebook.uri, [vscode.NotebookEdit.updateCellMetadata(cell.index, withKeptView(cell.metadata, m.output, m.view))]);
+    await vscode.workspace.applyEdit(edit);
+  });
 }

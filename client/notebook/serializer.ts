@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { describeNotebookError, parseNotebook, serializeNotebook } from '../../notebook/format.js';
 import type { CellDataShape } from './notebook-data.js';
 import { cellToShape, notebookFromShape } from './notebook-data.js';
+import { applyKeptViews } from './trace-views.js';
 
 /**
  * `.ftpnb` files for VS Code: the notebook format of `notebook/format.ts`,
@@ -30,8 +31,9 @@ export class FtpnbSerializer implements vscode.NotebookSerializer {
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
     const shape = {
       metadata: data.metadata ?? {},
+      // The window last looked at in each trace output goes into its JSON (trace-views.ts).
       cells: data.cells.map(
-        (c): CellDataShape => ({
+        (c): CellDataShape => applyKeptViews({
           kind: c.kind === vscode.NotebookCellKind.Markup ? 1 : 2,
           value: c.value,
           languageId: c.languageId,

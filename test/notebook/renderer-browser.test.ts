@@ -6,6 +6,8 @@ import type { Trace, TraceStep } from '../../engine/trace.js';
 import { parseNotebook } from '../../notebook/format.js';
 import type { NotebookTrace, NotebookVerdicts } from '../../protocol/notebook.js';
 import { traceMime, verdictsMime } from '../../protocol/notebook.js';
+import { outputDigest } from '../../client/notebook/trace-views.js';
+import { traceWindow, windowStatements } from '../../render/trace-window.js';
 import type { NotebookDocument, NotebookPage, NotebookSite, NotebookWindow } from '../support/notebook-page.js';
 import { openNotebookPage, serveNotebookRenderer } from '../support/notebook-page.js';
 import { sampleNotebookText } from '../support/notebooks.js';
@@ -252,18 +254,28 @@ test('a long trace is drawn as a window of steps that the buttons move', async (
     violation: null,
   };
   const t: NotebookTrace = { format: 'faultline-notebook-trace/1', title: 'long', run: 'r', property: null, ok: true, message: '', trace, sources: [], view: { focus: 300, window: null } };
+  const range = (w: { focus: number; radius: number }) => `steps ${Math.max(1, w.focus - w.radius)}–${Math.min(300, w.focus + w.radius)} of 300`;
+  const w0 = traceWindow(trace, 300, null)!;
+  const w1 = traceWindow(trace, w0.focus - (2 * w0.radius + 1), null)!;
+  const start = traceWindow(trace, 1, null)!;
+  const digest = outputDigest(new TextEncoder().encode(JSON.stringify(t)));
   await withPage(async (p) => {
     const id = await p.render(traceMime, t);
     const out = p.page.locator(`#${id}`);
     assert.equal(await out.locator('.fl-nav').isVisible(), true);
-    assert.equal(await out.locator('.fl-nav span').textContent(), 'steps 220–300 of 300');
+    assert.equal(w0.focus + w0.radius, 300, 'the last window ends at the last step');
+    assert.equal(await out.locator('.fl-nav span').textContent(), range(w0));
     assert.equal(await out.locator('button', { hasText: 'Later steps' }).isDisabled(), true);
     const notes = await out.locator('svg rect.note').count();
-    assert.ok(notes >= 81 && notes < 100, `${notes} notes drawn`);
+    assert.ok(notes >= 2 * w0.radius + 1 && notes <= windowStatements, `${notes} notes drawn`);
+    assert.deepEqual(await p.posted(), [], 'nothing to keep before the user moves');
     await out.locator('button', { hasText: 'Earlier steps' }).click();
-    await p.page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'steps 139–219 of 300', `#${id} .fl-nav span`);
+    await p.page.waitForFunction(({ sel, text }) => document.querySelector(sel)?.textContent === text, { sel: `#${id} .fl-nav span`, text: range(w1) });
     await out.locator('.fl-diagram[data-state="rendered"] svg').waitFor();
-    assert.ok(((await out.locator('.fl-diagram svg').textContent()) ?? '').includes('139. time passes'));
+    assert.equal(w1.focus + w1.radius, w0.focus - w0.radius - 1, 'the earlier window ends where the last one began');
+    assert.ok(((await out.locator('.fl-diagram svg').textContent()) ?? '').includes(`${w1.focus - w1.radius}. time passes`));
+    // The extension is told which window this output now shows, to save it in the output.
+    assert.deepEqual(await p.posted(), [{ type: 'traceView', output: digest, view: { focus: 300, window: w1 } }]);
     // The overview of the whole run: a click near its start moves the window there.
     const overview = out.locator('.fl-overview-box svg');
     assert.equal(await overview.getAttribute('data-steps'), '300');
@@ -273,8 +285,12 @@ test('a long trace is drawn as a window of steps that the buttons move', async (
     // 3% into the plot, in page pixels (the labels take the left part of the overview).
     const model = { labelWidth: Math.min(140, Math.floor(x / 4)), plot: x - Math.min(140, Math.floor(x / 4)) - 8 };
     await overview.click({ position: { x: ((model.labelWidth + model.plot * 0.03) * box.width) / x, y: box.height / 2 } });
-    await p.page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'steps 1–81 of 300', `#${id} .fl-nav span`);
-    // Step 25 is in the new window only (no 125 or 225 in the old one).
+    await p.page.waitForFunction(({ sel, text }) => document.querySelector(sel)?.textContent === text, { sel: `#${id} .fl-nav span`, text: range(start) });
+    // Step 25 is in the new window only.
     await p.page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '').includes('25. time passes'), `#${id} .fl-diagram svg`);
+    assert.deepEqual((await p.posted()).at(-1), { type: 'traceView', output: digest, view: { focus: 300, window: start } });
+    // The same output drawn again (scrolled back into view) opens where the user left it.
+    const again = await p.render(traceMime, t);
+    assert.equal(await p.page.locator(`#${again} .fl-nav span`).textContent(), range(start));
   });
 });

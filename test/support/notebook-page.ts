@@ -45,13 +45,15 @@ function page(origin: string, nonce: string): string {
 <div id="outputs"></div>
 <script type="module" nonce="${nonce}">
 import { activate } from '${origin}/media/notebook-renderer.js';
-const api = activate({ workspace: { isTrusted: true } });
+window.__posted = [];
+const api = activate({ workspace: { isTrusted: true }, postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))) });
 let next = 0;
 window.__render = async (mime, data) => {
   const element = document.createElement('div');
   element.id = 'out-' + ++next;
   document.getElementById('outputs').append(element);
-  await api.renderOutputItem({ id: element.id, mime, metadata: {}, json: () => JSON.parse(JSON.stringify(data)) }, element, new AbortController().signal);
+  const bytes = new TextEncoder().encode(JSON.stringify(data));
+  await api.renderOutputItem({ id: element.id, mime, metadata: {}, json: () => JSON.parse(JSON.stringify(data)), data: () => bytes }, element, new AbortController().signal);
   element.dataset.done = 'true';
   return element.id;
 };
@@ -107,6 +109,8 @@ export interface NotebookWindow {
   __render(mime: string, data: unknown): Promise<string>;
   __ready: boolean;
   __nb: { pwned: boolean };
+  /** What the renderer posted to the extension (`context.postMessage`). */
+  __posted: unknown[];
 }
 export interface NotebookDocument {
   querySelector(selector: string): { textContent: string | null } | null;
@@ -118,6 +122,8 @@ export interface NotebookPage {
   errors: string[];
   /** Renders one output item; the id of its element. */
   render(mime: string, data: unknown): Promise<string>;
+  /** Every message the renderer posted to the extension so far. */
+  posted(): Promise<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -138,6 +144,7 @@ export async function openNotebookPage(browser: Browser, site: NotebookSite): Pr
     page,
     errors,
     render: (mime, data) => page.evaluate(({ mime, data }) => window.__render(mime, data), { mime, data }),
+    posted: () => page.evaluate(() => window.__posted),
     close: () => context.close(),
   };
 }

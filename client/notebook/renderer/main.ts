@@ -7,6 +7,8 @@ import type { TraceWindow } from '../../../render/trace-window.js';
 import { traceWindow } from '../../../render/trace-window.js';
 import { resultText, sizeText, timeText, whereText } from '../../../notebook/outputs.js';
 import { createMermaidRenderer, themeKind } from '../../preview/webview/diagram.js';
+import type { TraceView } from '../../../protocol/notebook.js';
+import { outputDigest } from '../trace-views.js';
 import { readTrace, readVerdicts } from './read-outputs.js';
 
 /**
@@ -22,10 +24,13 @@ export interface OutputItem {
   readonly id: string;
   readonly mime: string;
   json(): unknown;
+  data(): Uint8Array;
 }
 
 export interface RendererContext {
   readonly workspace?: { readonly isTrusted: boolean };
+  /** Present when the extension listens (`requiresMessaging: optional` and the extension is running). */
+  postMessage?(message: unknown): void;
 }
 
 export interface RendererApi {
@@ -126,10 +131,15 @@ export function renderVerdicts(v: NotebookVerdicts): HTMLElement {
   return root;
 }
 
-export function activate(_context?: RendererContext): RendererApi {
+export function activate(context?: RendererContext): RendererApi {
   const mermaid = createMermaidRenderer();
+  /**
+   * The view each output was last moved to, by digest of its bytes: a re-render
+   * (scrolled back, reloaded webview) shows it again before the notebook is saved.
+   */
+  const views = new Map<string, TraceView>();
 
-  const renderTrace = async (t: NotebookTrace, element: HTMLElement, signal?: AbortSignal): Promise<void> => {
+  const renderTrace = async (t: NotebookTrace, element: HTMLElement, signal: AbortSignal | undefined, digest: () => string): Promise<void> => {
     const root = el('div', undefined, 'fl-nb fl-trace');
     root.append(el('p', t.title, `fl-title ${t.ok ? '' : 'fl-bad'}`.trim()));
     if (t.message && t.message !== t.title) root.append(el('p', t.message, 'fl-note'));
@@ -153,7 +163,14 @@ export function activate(_context?: RendererContext): RendererApi {
     element.replaceChildren(style(), root);
 
     const total = t.trace.steps.length;
-    let window: TraceWindow | null = t.view.window ?? traceWindow(t.trace, t.view.focus, null);
+    const kept = views.size > 0 ? views.get(digest()) : undefined;
+    let window: TraceWindow | null = kept?.window ?? t.view.window ?? traceWindow(t.trace, t.view.focus, null);
+    // The extension keeps the window the user moved to and saves it in the output.
+    const keep = () => {
+      const view: TraceView = { focus: t.view.focus, window };
+      views.set(digest(), view);
+      context?.postMessage?.({ type: 'traceView', output: digest(), view });
+    };
     const model = window ? traceOverview(t.trace, { width: Math.max(320, Math.round(root.clientWidth || 800)) }) : null;
     const drawOverview = () => {
       if (!model) return;
@@ -170,6 +187,7 @@ export function activate(_context?: RendererContext): RendererApi {
       const next = traceWindow(t.trace, step, window);
       if (next === window || !next) return;
       window = next;
+      keep();
       void draw();
     });
     const draw = async (): Promise<void> => {
@@ -198,6 +216,7 @@ export function activate(_context?: RendererContext): RendererApi {
       if (!window) return;
       const step = Math.max(1, Math.min(total, window.focus + by * (2 * window.radius + 1)));
       window = traceWindow(t.trace, step, null);
+      keep();
       void draw();
     };
     earlier.addEventListener('click', () => move(-1));
@@ -225,7 +244,9 @@ export function activate(_context?: RendererContext): RendererApi {
           return;
         }
         try {
-          await renderTrace(t, element, signal);
+          // Digest of the bytes, computed once and only when needed (a large trace is megabytes).
+          let digest: string | null = null;
+          await renderTrace(t, element, signal, () => (digest ??= outputDigest(item.data())));
         } catch (e) {
           element.replaceChildren(style(), el('p', `The trace could not be shown: ${e instanceof Error ? e.message : String(e)}`, 'fl-nb fl-error'));
         }

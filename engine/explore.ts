@@ -81,7 +81,7 @@ export interface ExploreResult {
 /** Breadth-first exploration of every reachable state, within limits. Never throws on a stop. */
 export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): ExploreResult {
   const started = limits.now();
-  const seen = new FingerprintSet(1 << 14);
+
   let parents = new Int32Array(1 << 14);
   let via = new Int32Array(1 << 14);
   const violations = new Map<string, Violation>();
@@ -96,6 +96,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   // For `eventually` on infinite runs: which such properties are false in each state,
   // and the protocol steps between states where one is false.
   const eventuallyBits = unboundedEventuallyBits(sys);
+  // State ids of stored fingerprints are needed only to link the edges of infinite runs.
+  const seen = new FingerprintSet(1 << 14, eventuallyBits !== 0);
   let falseBits = new Uint32Array(eventuallyBits ? 1 << 14 : 0);
   const falseEdges = new FalseEdges();
   const roots = new Map<number, number>();

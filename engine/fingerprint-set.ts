@@ -1,47 +1,55 @@
 /**
  * The visited set: 64-bit fingerprints (two independent 32-bit hashes of a
- * state's words) in an open-addressing table, each mapped to a state id.
- * Storing fingerprints instead of states keeps memory per state small; the
- * chance that two distinct states collide is reported by `collisionProbability`.
- * Each slot keeps its two hash words and its id side by side, so a probe touches
- * one cache line.
+ * state's words) in an open-addressing table. Storing fingerprints instead of
+ * states keeps memory per state small; the chance that two distinct states
+ * collide is reported by `collisionProbability`. A slot is its two hash words
+ * side by side, so a probe touches one cache line; the state ids, which only
+ * the search for infinite runs needs, sit in a parallel table kept on request.
+ * On large models every probe is a cache miss, so the table is as small as a
+ * slot can be.
  */
 export class FingerprintSet {
-  /** Per slot: hash 1, hash 2, id + 1 (0 = empty). */
+  /** Per slot: hash 1, hash 2 (never 0: 0 marks an empty slot). */
   private slots: Int32Array;
+  private ids: Int32Array | null;
   private mask: number;
   size = 0;
 
-  constructor(initialCapacity = 1 << 16) {
+  constructor(initialCapacity = 1 << 16, keepIds = true) {
     let cap = 1024;
     while (cap < initialCapacity) cap <<= 1;
-    this.slots = new Int32Array(cap * 3);
+    this.slots = new Int32Array(cap * 2);
+    this.ids = keepIds ? new Int32Array(cap) : null;
     this.mask = cap - 1;
   }
 
   get bytes(): number {
-    return this.slots.byteLength;
+    return this.slots.byteLength + (this.ids?.byteLength ?? 0);
   }
 
-  /** Returns the id already stored for this fingerprint, or stores `id` and returns -1. */
+  /**
+   * Stores the fingerprint with `id` and returns -1, or returns the id already
+   * stored for it (0 when ids are not kept).
+   */
   addOrGet(h1: number, h2: number, id: number): number {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     const a = h1 | 0;
-    const b = h2 | 0;
+    const b = h2 | 0 || 1;
     const slots = this.slots;
-    let i = a & this.mask;
+    const mask = this.mask;
+    let i = a & mask;
     for (;;) {
-      const at = i * 3;
-      const stored = slots[at + 2]!;
+      const at = i << 1;
+      const stored = slots[at + 1]!;
       if (stored === 0) {
         slots[at] = a;
         slots[at + 1] = b;
-        slots[at + 2] = id + 1;
+        if (this.ids) this.ids[i] = id;
         this.size++;
         return -1;
       }
-      if (slots[at] === a && slots[at + 1] === b) return stored - 1;
-      i = (i + 1) & this.mask;
+      if (stored === b && slots[at] === a) return this.ids ? this.ids[i]! : 0;
+      i = (i + 1) & mask;
     }
   }
 
@@ -53,12 +61,14 @@ export class FingerprintSet {
 
   private grow(): void {
     const old = this.slots;
+    const oldIds = this.ids;
     const cap = (this.mask + 1) * 2;
-    this.slots = new Int32Array(cap * 3);
+    this.slots = new Int32Array(cap * 2);
+    this.ids = oldIds ? new Int32Array(cap) : null;
     this.mask = cap - 1;
     this.size = 0;
-    for (let j = 0; j < old.length; j += 3) {
-      if (old[j + 2] !== 0) this.addOrGet(old[j]!, old[j + 1]!, old[j + 2]! - 1);
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j + 1] !== 0) this.addOrGet(old[j]!, old[j + 1]!, oldIds ? oldIds[j >> 1]! : 0);
     }
   }
 }

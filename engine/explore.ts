@@ -154,7 +154,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   const checkTerminal = (s: State, id: number) => {
     for (const f of failuresAtEnd(sys, s, (name) => violations.has(name))) record(f.property, f.kind, f.message, pathTo(id));
   };
-  const allViolated = () => !limits.exhaustive && sys.properties.length > 0 && violations.size >= sys.properties.length;
+  // A handler error does not count: every property must have its own violation before the search stops.
+  const allViolated = () => !limits.exhaustive && sys.properties.length > 0 && sys.properties.every((p) => violations.has(p.name));
 
   // The frontier is kept as words: a level of live state objects would be promoted
   // to the old generation and cost the garbage collector more than decoding does.
@@ -183,12 +184,29 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   let successorIndex = 0;
   let nonFault = 0;
   let limitHit = false;
+  // Without `eventually` bookkeeping a new state's properties are checked when it is
+  // expanded (it is decoded then anyway), not when stored: one decoding per state, not two.
+  // What the interpreter would report is kept: see `stopEarly` and `checkUnexpanded`.
+  const deferChecks = fast !== null && !eventuallyBits;
+  /** The state whose expansion found the first handler error. */
+  let errorAt = -1;
+  /** The latest point (a state's expansion) at which the interpreter would have recorded a violation so far. */
+  let recordedBy = -1;
+  /** In the level being expanded, the last frontier position whose state was checked. */
+  let checkedThrough = -1;
+  const checkDeferred = (s: State, id: number, moment: number, atEnd: boolean) => {
+    const before = violations.size;
+    if (atEnd) checkTerminal(s, id);
+    else checkState(s, id);
+    if (violations.size > before) recordedBy = Math.max(recordedBy, moment);
+  };
   const sink = (fault: boolean, error: RuntimeFault | null): void => {
     const k = successorIndex++;
     if (!fault) nonFault++;
     if (limitHit) return;
     const id = expanding;
     if (error) {
+      if (!violations.has('handler error')) errorAt = id;
       record(`handler error`, 'runtime-error', error.message, withExtra(pathTo(id), k));
       return;
     }
@@ -205,13 +223,25 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     const target = tid >= 0 ? tid : knownId;
     if (eventuallyBits && !fault && falseBits[id]! & falseBits[target]!) falseEdges.push(id, target, k);
     if (tid < 0) return;
-    checkState(t ?? decodeState(sys, out.data, 0), tid);
+    if (!deferChecks) checkState(t ?? decodeState(sys, out.data, 0), tid);
     if (seen.size >= limits.maxStates) {
       status = 'limit-states';
       limitHit = true;
       return;
     }
     next.push(out, tid);
+  };
+
+  /**
+   * Once every property is violated the interpreter stops after the expansion that
+   * recorded the last one; a handler error found in a later expansion it never saw.
+   */
+  let stoppedEarly = false;
+  /** The last state whose expansion finished. */
+  let lastExpanded = -1;
+  const stopEarly = () => {
+    stoppedEarly = true;
+    if (errorAt > recordedBy) violations.delete('handler error');
   };
 
   let expansions = 0;
@@ -228,6 +258,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       break;
     }
     next = new StateQueue();
+    checkedThrough = -1;
     for (let f = 0; f < frontier.size; f++) {
       const id = frontier.ids[f]!;
       if ((++expansions & 1023) === 0) {
@@ -246,6 +277,15 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       }
       const state = decodeState(sys, frontier.words, frontier.starts[f]!);
       if (fast) {
+        if (deferChecks) {
+          // The interpreter checked this state when its parent stored it.
+          checkDeferred(state, id, parents[id]!, false);
+          checkedThrough = f;
+          if (allViolated()) {
+            stopEarly();
+            break outer;
+          }
+        }
         expanding = id;
         successorIndex = 0;
         nonFault = 0;
@@ -254,10 +294,15 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
         if (nonFault === 0) {
           terminal++;
           if (state.msgs.length > 0) deadlocks++;
-          checkTerminal(state, id);
+          if (deferChecks) checkDeferred(state, id, id, true);
+          else checkTerminal(state, id);
         }
         if (limitHit) break outer;
-        if (allViolated()) break outer;
+        lastExpanded = id;
+        if (allViolated()) {
+          if (deferChecks) stopEarly();
+          break outer;
+        }
         continue;
       }
       const succs: Successor[] = successors(sys, state);
@@ -291,6 +336,22 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     depth++;
     if (next.size > 0) depthDone = depth;
     frontier = next;
+    checkedThrough = -1;
+  }
+
+  // States stored but never expanded still have their properties checked, as the interpreter did when it stored them.
+  if (deferChecks && !stoppedEarly && status !== 'stopped') {
+    const checkQueue = (queue: StateQueue, from: number) => {
+      for (let f = from; f < queue.size; f++) checkState(decodeState(sys, queue.words, queue.starts[f]!), queue.ids[f]!);
+    };
+    checkQueue(frontier, checkedThrough + 1);
+    if (next !== frontier) checkQueue(next, 0);
+    // Those checks may complete the violations before the bound was hit: the interpreter
+    // would have stopped there, with every property decided.
+    if (status !== 'complete' && allViolated() && recordedBy <= lastExpanded) {
+      status = 'complete';
+      stopEarly();
+    }
   }
 
   // Infinite runs on which an `eventually` property never holds.

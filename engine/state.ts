@@ -46,6 +46,8 @@ export const headerChannel = (h: number): number => h >>> 21;
 
 /** Which optional parts a system's states carry (a part no step can change is left out of the words). */
 export interface StateTail {
+  /** Each message's delivery deadline: `sync` networks only (under `async` it is always -1). */
+  deadline: boolean;
   /** Partition groups and heal time: budgeted or scripted partitions. */
   partition: boolean;
   /** Fired script events and scripted drops left. */
@@ -64,7 +66,7 @@ export function stateTail(sys: TransitionSystem): StateTail {
     const script = sys.script.length > 0;
     const partition = script || sys.budgets.some((b) => b.kind === 'partition');
     const clock = sys.clockLimit > 0;
-    tail = { partition, script, clock, words: (partition ? 2 : 0) + (script ? 1 + sys.script.length : 0) + (clock ? 2 : 0) };
+    tail = { deadline: sys.timing === 'sync', partition, script, clock, words: (partition ? 2 : 0) + (script ? 1 + sys.script.length : 0) + (clock ? 2 : 0) };
     tails.set(sys, tail);
   }
   return tail;
@@ -90,11 +92,12 @@ export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): v
     for (let j = 0; j < timers.length; j++) out.push(timers[j]!);
   }
   const msgs = s.msgs;
+  const tail = stateTail(sys);
   out.push(msgs.length);
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
     out.push(messageHeader(m.src, m.dst, m.type));
-    out.push(m.left);
+    if (tail.deadline) out.push(m.left);
     const fields = m.fields;
     for (let j = 0; j < fields.length; j++) {
       const f = fields[j]!;
@@ -104,7 +107,6 @@ export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): v
   }
   const used = s.used;
   for (let i = 0; i < used.length; i++) out.push(used[i]!);
-  const tail = stateTail(sys);
   if (tail.partition) {
     out.push(s.partition);
     out.push(s.healAt);
@@ -193,11 +195,12 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
     }
     nodes[id] = { vars, flags, timers };
   }
+  const tail = stateTail(sys);
   const msgCount = words[cursor++]!;
   const msgs: Msg[] = new Array<Msg>(msgCount);
   for (let i = 0; i < msgCount; i++) {
     const header = words[cursor++]!;
-    const left = words[cursor++]!;
+    const left = tail.deadline ? words[cursor++]! : -1;
     const type = headerType(header);
     const def = sys.messages[type]!;
     let fields: readonly Value[] = noFields;
@@ -210,7 +213,6 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
   }
   const used: number[] = new Array<number>(sys.budgets.length);
   for (let i = 0; i < used.length; i++) used[i] = words[cursor++]!;
-  const tail = stateTail(sys);
   let partition = 0;
   let healAt = -1;
   if (tail.partition) {

@@ -88,7 +88,7 @@ export class WordSuccessors {
 
   private constructor(private readonly sys: TransitionSystem) {
     this.blockWords = sys.roles.map((role) => (role.vars.every((v) => isScalar(v.type)) ? 1 + role.vars.length + role.timers.length : -1));
-    this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 2 + m.fields.length : -1));
+    this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 1 + m.fields.length : -1));
     this.tailWords = stateTail(sys).words;
     this.nodeOff = new Int32Array(sys.nodes.length);
     this.nodeLen = new Int32Array(sys.nodes.length);
@@ -183,7 +183,7 @@ export class WordSuccessors {
       const fixed = this.messageWords[type]!;
       if (fixed >= 0) at += fixed;
       else {
-        at += 2;
+        at += 1;
         for (const f of sys.messages[type]!.fields) at = skipValue(f.type, w, at);
       }
       this.msgLen[i] = at - this.msgOff[i]!;
@@ -345,7 +345,6 @@ export class WordSuccessors {
       }
       const at = this.poolLength;
       this.poolWord(messageHeader(src, o.dst, o.type));
-      this.poolWord(-1);
       const fields = o.fields;
       for (let f = 0; f < fields.length; f++) {
         const v = fields[f]!;
@@ -385,7 +384,7 @@ export class WordSuccessors {
     this.refCount++;
   }
 
-  /** Word `k` of a message (0 header, 1 deadline, 2.. fields). */
+  /** Word `k` of a message (0 header, 1.. fields: `async` messages carry no deadline). */
   private word(ref: number, k: number): number {
     return ref >= 0 ? this.words[this.msgOff[ref]! + k]! : this.pool[this.poolOff[-ref - 1]! + k]!;
   }
@@ -403,12 +402,11 @@ export class WordSuccessors {
     const ha = this.word(a, 0);
     const hb = this.word(b, 0);
     if (this.sys.fifo) return headerChannel(ha) - headerChannel(hb);
-    const c = ha - hb || this.word(a, 1) - this.word(b, 1);
-    if (c !== 0) return c;
+    if (ha !== hb) return ha - hb;
     const la = this.length(a);
     const lb = this.length(b);
     const n = Math.min(la, lb);
-    for (let k = 2; k < n; k++) {
+    for (let k = 1; k < n; k++) {
       const d = this.word(a, k) - this.word(b, k);
       if (d !== 0) return d;
     }

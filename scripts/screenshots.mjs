@@ -34,6 +34,40 @@ const shots = [
   },
 ];
 
+/**
+ * A long simulation run with the overview: 5,000 seeded steps of primary-backup's
+ * Partition run, as the preview's Sample run button asks for one (issue 11), the
+ * slider moved half-way: the window opens with the node states at its start.
+ */
+async function longRunShot(browser, site) {
+  const file = 'docs/preview-long-run.png';
+  const { readFileSync } = await import('node:fs');
+  const { analyzeText } = await import(join(root, 'dist/language/analyze.js'));
+  const { runSources } = await import(join(root, 'dist/engine/compile.js'));
+  const { sampleTrace } = await import(join(root, 'dist/engine/sample-trace.js'));
+  const { traceId, withSample } = await import(join(root, 'dist/client/preview/trace-choices.js'));
+  const sample = 'primary-backup.ftp';
+  const model = analyzeText(readFileSync(join(root, 'samples', sample), 'utf8')).model;
+  const source = runSources(model).find((s) => s.name?.name === 'Partition');
+  const seed = 7;
+  const trace = sampleTrace(model, source, {}, seed, 5000);
+  if (!trace || trace.steps.length < 5000) throw new Error(`${sample}: no 5,000-step run of Partition`);
+  const show = showMessageFor(sample);
+  const run = show.traces.find((t) => t.run.startsWith('Partition'))?.run ?? 'Partition';
+  const long = { id: traceId(run, null), run, runKind: 'check', property: null, ok: true, message: `a random run of ${run} with seed ${seed}`, seed, trace };
+  const page = await openPreview(browser, site, 'light', { width: 1280, height: 900 });
+  await page.post({ ...show, traces: withSample(show.traces, long), select: { trace: long.id, run: null } });
+  await page.rendered(long.id);
+  const at = trace.steps.find((s) => s.index >= 2500 && s.kind === 'deliver')?.index ?? 2500;
+  await page.post({ type: 'selectStep', step: at });
+  await page.rendered(long.id, at);
+  // The top of the window: the earlier-steps marker and the node states it opens with.
+  await page.page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, join(root, file));
+  await page.close();
+  console.log(`${file}: ${long.id}, ${trace.steps.length} steps, step ${at}`);
+}
+
 const site = await servePreview();
 const browser = await launchChromium();
 try {
@@ -54,6 +88,7 @@ try {
     await page.close();
     console.log(`${shot.file}: ${trace.id}, ${trace.trace.steps.length} steps`);
   }
+  await longRunShot(browser, site);
 } finally {
   await browser.close();
   await site.close();

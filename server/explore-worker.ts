@@ -61,7 +61,11 @@ function runOptions(model: CheckedModel, source: RunSource, limits: JobLimits, s
     stop,
     overrides,
     maxMemoryBytes: limits.maxMemoryBytes,
-    memoryUsed: () => process.memoryUsage().heapUsed,
+    memoryUsed: () => {
+      // The visited set and the frontier live in typed arrays, outside the JS heap.
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    },
     ...(mode ? { mode } : {}),
   };
 }

@@ -24,7 +24,8 @@ import type {
 } from './system.js';
 import { findSymmetricRoles } from './symmetry-analysis.js';
 import type { RtType, Value } from './values.js';
-import { defaultValue, enumerateValues } from './values.js';
+import { defaultValue, enumerateValues, inType } from './values.js';
+import { makeCtx } from './steps.js';
 
 /** Bounds used when a check or scenario gives none. */
 export const defaultBounds: RunBounds = { depth: 1000, states: 2_000_000, runs: 200, steps: 500, seed: 1 };
@@ -49,6 +50,8 @@ export function compileSystem(model: CheckedModel, source: RunSource, overrides:
     return { value: null, diagnostics: [diagnostic('FTP407', 'error', 'the protocol has errors; fix them before running it', model.file.span)] };
   }
 
+  /** Variables with an `= expr` initial value: checked against their type once the system is built. */
+  const initialValues: { role: string; variable: string; slot: number; type: RtType; span: Span }[] = [];
   let sysRef: TransitionSystem | null = null;
   const sys = (): TransitionSystem => sysRef!;
   const labels = [...model.labels].sort();
@@ -153,6 +156,7 @@ export function compileSystem(model: CheckedModel, source: RunSource, overrides:
       } else {
         const f = new ExprCompiler(model, sys, labelIds, params, roleNodes, info.name, rtType).compile(init);
         initFn = (ctx) => [f(ctx)];
+        initialValues.push({ role: info.name, variable: st.name, slot: vars.length, type, span: init.span });
       }
       varIndex.set(st.name, vars.length);
       vars.push({ name: st.name, type, stable: st.stable, init: initFn, builtin: false });
@@ -425,6 +429,7 @@ export function compileSystem(model: CheckedModel, source: RunSource, overrides:
   };
   if (!built.symmetry) for (const r of roles) r.symmetric = false;
   sysRef = built;
+  checkInitialValues(built, initialValues, fail);
   if (diagnostics.length > 0) return { value: null, diagnostics };
   return { value: built, diagnostics };
 }
@@ -452,4 +457,31 @@ function emptyCtx(): ExecCtx {
 export function runSources(model: CheckedModel): RunSource[] {
   const out: RunSource[] = [...model.checks, ...model.scenarios];
   return out.length > 0 ? out : [null];
+}
+
+/**
+ * Every stored value stays inside its declared type: assignments and sends are
+ * checked as they run, and an `= expr` initial value (params and constants only:
+ * it has no node of its own) is checked here.
+ */
+function checkInitialValues(
+  sys: TransitionSystem,
+  initialValues: { role: string; variable: string; slot: number; type: RtType; span: Span }[],
+  fail: (message: string, span: Span) => void,
+): void {
+  const empty = { nodes: [], msgs: [], used: [], partition: 0, healAt: -1, fired: 0, dropsLeft: [], clock: 0, seen: 0 };
+  for (const v of initialValues) {
+    const role = sys.roles.find((r) => r.name === v.role);
+    if (!role || role.nodes.length === 0) continue;
+    let values: Value[];
+    try {
+      values = role.vars[v.slot]!.init(makeCtx(sys, empty, role.nodes[0]!));
+    } catch {
+      continue;
+    }
+    const bad = values.find((x) => !inType(v.type, x));
+    if (bad !== undefined) {
+      fail(`the initial value of ${v.role}.${v.variable} is ${JSON.stringify(bad)}, outside its type${v.type.k === 'int' ? ` (${v.type.low}..${v.type.high})` : ''}`, v.span);
+    }
+  }
 }

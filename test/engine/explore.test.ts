@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exploreStates } from '../../engine/explore.js';
 import { replayPath } from '../../engine/trace.js';
-import { systemOf, unlimited } from '../support/analyze.js';
+import { compileSystem } from '../../engine/compile.js';
+import { modelOf, systemOf, unlimited } from '../support/analyze.js';
 
 const pingPong = `
 protocol PingPong
@@ -192,4 +193,27 @@ node B {
 invariant StartsFirst: A.early implies B.started
 `);
   assert.deepEqual(exploreStates(sys, unlimited).violations, []);
+});
+
+test('an initial value outside its declared type is an error at the initial value', () => {
+  const text = `
+protocol Init
+param N = 3
+message Ping
+node A[N] {
+  state x: 0..2 = N
+  on start { broadcast Ping to A }
+  on Ping { }
+}
+invariant Small: true
+`;
+  const model = modelOf(text);
+  const result = compileSystem(model, null);
+  assert.equal(result.value, null);
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.code, d.message, text.slice(d.span.start, d.span.end)]),
+    [['FTP407', 'the initial value of A.x is 3, outside its type (0..2)', 'N']],
+  );
+  // With N = 2 it fits.
+  assert.ok(compileSystem(model, null, { params: new Map([['N', 2]]) }).value);
 });

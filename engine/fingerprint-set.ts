@@ -65,10 +65,20 @@ export class FingerprintSet {
     const cap = (this.mask + 1) * 2;
     this.slots = new Int32Array(cap * 2);
     this.ids = oldIds ? new Int32Array(cap) : null;
-    this.mask = cap - 1;
-    this.size = 0;
+    const mask = cap - 1;
+    this.mask = mask;
+    // Every fingerprint is distinct, so re-inserting needs no comparison: the first empty slot.
+    const slots = this.slots;
+    const ids = this.ids;
     for (let j = 0; j < old.length; j += 2) {
-      if (old[j + 1] !== 0) this.addOrGet(old[j]!, old[j + 1]!, oldIds ? oldIds[j >> 1]! : 0);
+      const b = old[j + 1]!;
+      if (b === 0) continue;
+      const a = old[j]!;
+      let i = a & mask;
+      while (slots[(i << 1) + 1] !== 0) i = (i + 1) & mask;
+      slots[i << 1] = a;
+      slots[(i << 1) + 1] = b;
+      if (ids) ids[i] = oldIds![j >> 1]!;
     }
   }
 }

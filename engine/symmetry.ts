@@ -25,8 +25,8 @@ export function canonicalWords(sys: TransitionSystem, s: State, out: WordBuffer)
     return;
   }
   const start = out.length;
-  const best = new WordBuffer();
-  const words = new WordBuffer();
+  const best = bestWords;
+  const words = tryWords;
   let first = true;
   for (const perm of candidates) {
     words.clear();
@@ -39,17 +39,47 @@ export function canonicalWords(sys: TransitionSystem, s: State, out: WordBuffer)
 }
 
 const maxTieOrders = 720;
+// Scratch buffers: canonical forms are computed for every successor under symmetry.
+const bestWords = new WordBuffer();
+const tryWords = new WordBuffer();
+const sortedWords = new WordBuffer();
+const swappedWords = new WordBuffer();
+
+/** The ids of the nodes symmetry may permute, per system. */
+const symmetricIdSets = new WeakMap<TransitionSystem, Set<number>>();
+
+function symmetricIdsOf(sys: TransitionSystem): Set<number> {
+  let ids = symmetricIdSets.get(sys);
+  if (!ids) {
+    ids = new Set<number>();
+    for (const role of sys.roles) if (role.symmetric) for (const id of role.nodes) ids.add(id);
+    symmetricIdSets.set(sys, ids);
+  }
+  return ids;
+}
+
+interface RolePlan {
+  ids: number[];
+  order: number[];
+  groups: [number, number][];
+}
 
 /** The renamings to try (perm[old id] = new id; null = identity). */
 function candidatePermutations(sys: TransitionSystem, s: State): (number[] | null)[] {
-  const symmetricIds = new Set<number>();
-  for (const role of sys.roles) if (role.symmetric) for (const id of role.nodes) symmetricIds.add(id);
+  const symmetricIds = symmetricIdsOf(sys);
+  const refs = referencesFromFixedNodes(sys, s, symmetricIds);
+  const all = nodeSignatures(sys, s, symmetricIds);
   // Per role: node order sorted by signature, and the tie groups within it.
-  const plans: { ids: number[]; order: number[]; groups: [number, number][] }[] = [];
+  const plans: RolePlan[] = [];
   for (const role of sys.roles) {
     if (!role.symmetric) continue;
     const ids = role.nodes;
-    const sigs = ids.map((id) => nodeSignature(sys, s, id, symmetricIds));
+    const sigs = ids.map((id) => {
+      const sig = all.get(id)!;
+      const r = refs.get(id);
+      if (r) for (const x of [-4, ...r]) sig.push(x);
+      return sig;
+    });
     const order = ids.map((_, i) => i).sort((a, b) => compareWords(sigs[a]!, sigs[b]!) || a - b);
     const groups: [number, number][] = [];
     let start = 0;
@@ -63,9 +93,11 @@ function candidatePermutations(sys: TransitionSystem, s: State): (number[] | nul
   }
   let orders = 1;
   for (const p of plans) for (const [a, b] of p.groups) orders *= factorial(b - a);
+  const sorted = plans.map((p) => p.order);
+  if (orders === 1 || tiesAreInterchangeable(sys, s, plans)) return [permutationOf(sys, plans, sorted)];
   // Every combination of orders inside tie groups, or just the sorted one.
-  let variants: number[][][] = [plans.map((p) => p.order)];
-  if (orders > 1 && orders <= maxTieOrders) {
+  let variants: number[][][] = [sorted];
+  if (orders <= maxTieOrders) {
     plans.forEach((p, r) => {
       for (const [a, b] of p.groups) {
         const next: number[][][] = [];
@@ -80,39 +112,160 @@ function candidatePermutations(sys: TransitionSystem, s: State): (number[] | nul
       }
     });
   }
-  return variants.map((v) => {
-    let perm: number[] | null = null;
-    plans.forEach((p, r) => {
-      v[r]!.forEach((oldIndex, newIndex) => {
-        if (oldIndex !== newIndex) {
-          perm ??= sys.nodes.map((n) => n.id);
-          perm[p.ids[oldIndex]!] = p.ids[newIndex]!;
-        }
-      });
-    });
-    return perm;
-  });
+  return variants.map((v) => permutationOf(sys, plans, v));
 }
 
-/** A node's local state and its messages, with ids of symmetric nodes blinded. */
-function nodeSignature(sys: TransitionSystem, s: State, id: number, symmetric: Set<number>): number[] {
-  const out: number[] = [];
-  const node = s.nodes[id]!;
-  const role = sys.roles[sys.nodes[id]!.role]!;
-  out.push(node.flags);
-  node.vars.forEach((v, i) => encodeBlind(role.vars[i]!.type, v, symmetric, out));
-  for (const t of node.timers) out.push(t);
-  const msgs: number[][] = [];
+function permutationOf(sys: TransitionSystem, plans: RolePlan[], v: number[][]): number[] | null {
+  let perm: number[] | null = null;
+  plans.forEach((p, r) => {
+    v[r]!.forEach((oldIndex, newIndex) => {
+      if (oldIndex !== newIndex) {
+        perm ??= sys.nodes.map((n) => n.id);
+        perm[p.ids[oldIndex]!] = p.ids[newIndex]!;
+      }
+    });
+  });
+  return perm;
+}
+
+/**
+ * Whether every order of the tied nodes gives the same state: true when swapping
+ * any two neighbours in a tie group changes nothing (neighbour swaps generate
+ * every order of the group). Then one order is the canonical one, and the
+ * factorially many orders need not be tried; the signatures already hold what
+ * tells replicas apart from the fixed nodes' point of view.
+ */
+function tiesAreInterchangeable(sys: TransitionSystem, s: State, plans: RolePlan[]): boolean {
+  const sorted = plans.map((p) => p.order);
+  const base = sortedWords;
+  base.clear();
+  const perm = permutationOf(sys, plans, sorted);
+  encodeState(sys, perm ? permuteState(sys, s, perm) : s, base);
+  const words = swappedWords;
+  for (let r = 0; r < plans.length; r++) {
+    for (const [a, b] of plans[r]!.groups) {
+      for (let j = a; j + 1 < b; j++) {
+        const v = sorted.slice();
+        const order = sorted[r]!.slice();
+        order[j] = sorted[r]![j + 1]!;
+        order[j + 1] = sorted[r]![j]!;
+        v[r] = order;
+        const swapped = permutationOf(sys, plans, v);
+        words.clear();
+        encodeState(sys, swapped ? permuteState(sys, s, swapped) : s, words);
+        if (words.compare(base) !== 0) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * For each symmetric node, where the nodes symmetry never moves hold its id in
+ * their variables (which node, which variable, and the key or position): what
+ * tells two replicas with equal local states apart, from those nodes' side.
+ */
+function referencesFromFixedNodes(sys: TransitionSystem, s: State, symmetric: Set<number>): Map<number, number[]> {
+  const refs = new Map<number, number[]>();
+  const add = (id: number, holder: number, slot: number, where: number, value?: number[]) => {
+    let list = refs.get(id);
+    if (!list) refs.set(id, (list = []));
+    list.push(holder, slot, where);
+    if (value) list.push(...value);
+  };
+  for (let holder = 0; holder < s.nodes.length; holder++) {
+    if (symmetric.has(holder)) continue;
+    const role = sys.roles[sys.nodes[holder]!.role]!;
+    const vars = s.nodes[holder]!.vars;
+    for (let slot = 0; slot < vars.length; slot++) collectReferences(role.vars[slot]!.type, vars[slot]!, symmetric, (id, where, value) => add(id, holder, slot, where, value));
+  }
+  return refs;
+}
+
+/**
+ * Calls `found` for each symmetric node id in a value, with where it is (a
+ * sequence position or a key index of a map over other keys; -1 for a plain
+ * value or a set member), and for a node-keyed map the blinded value it holds
+ * under each replica's id.
+ */
+function collectReferences(t: RtType, v: Value, symmetric: Set<number>, found: (id: number, where: number, value?: number[]) => void, where = -1): void {
+  switch (t.k) {
+    case 'node':
+      if (symmetric.has(v as number)) found(v as number, where);
+      return;
+    case 'set':
+      for (const x of v as readonly Value[]) collectReferences(t.element, x, symmetric, found, where);
+      return;
+    case 'seq':
+      (v as readonly Value[]).forEach((x, i) => collectReferences(t.element, x, symmetric, found, where === -1 ? i : where));
+      return;
+    case 'map': {
+      const arr = v as readonly Value[];
+      const byNode = t.key.k === 'node';
+      for (let i = 0; i < arr.length; i++) {
+        const key = t.keys[i];
+        if (byNode && typeof key === 'number' && symmetric.has(key)) {
+          // What a node-keyed map holds under a replica's id belongs to that replica, whatever its id.
+          const value: number[] = [];
+          encodeBlind(t.value, arr[i]!, symmetric, value);
+          found(key, -5 - value.length, value);
+        }
+        // A position in a map over other keys says nothing about ids.
+        collectReferences(t.value, arr[i]!, symmetric, found, byNode ? -1 : where === -1 ? 2000 + i : where);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/**
+ * Each symmetric node's local state and its messages, with ids of symmetric
+ * nodes blinded. Each message is blinded once and filed under its sender and
+ * its receiver.
+ */
+function nodeSignatures(sys: TransitionSystem, s: State, symmetric: Set<number>): Map<number, number[]> {
+  const sigs = new Map<number, number[]>();
+  const msgsOf = new Map<number, number[][]>();
+  for (const id of symmetric) {
+    const out: number[] = [];
+    const node = s.nodes[id]!;
+    const role = sys.roles[sys.nodes[id]!.role]!;
+    out.push(node.flags);
+    node.vars.forEach((v, i) => encodeBlind(role.vars[i]!.type, v, symmetric, out));
+    for (const t of node.timers) out.push(t);
+    sigs.set(id, out);
+    msgsOf.set(id, []);
+  }
   for (const m of s.msgs) {
-    if (m.dst !== id && m.src !== id) continue;
-    const w: number[] = [m.dst === id ? -1 : -2, m.type, m.left, symmetric.has(m.src) ? -3 : m.src, symmetric.has(m.dst) ? -3 : m.dst];
+    const toReplica = symmetric.has(m.dst);
+    const fromReplica = symmetric.has(m.src);
+    if (!toReplica && !fromReplica) continue;
+    const w: number[] = [0, m.type, m.left, fromReplica ? -3 : m.src, toReplica ? -3 : m.dst];
     const def = sys.messages[m.type]!;
     m.fields.forEach((f, i) => encodeBlind(def.fields[i]?.type ?? { k: 'any' }, f, symmetric, w));
-    msgs.push(w);
+    if (m.src === m.dst) {
+      w[0] = -1;
+      msgsOf.get(m.dst)!.push(w);
+      continue;
+    }
+    if (toReplica) msgsOf.get(m.dst)!.push(withHead(w, -1));
+    if (fromReplica) msgsOf.get(m.src)!.push(withHead(w, -2));
   }
-  msgs.sort(compareWords);
-  for (const w of msgs) out.push(...w);
-  return out;
+  for (const [id, msgs] of msgsOf) {
+    const out = sigs.get(id)!;
+    msgs.sort(compareWords);
+    for (const w of msgs) for (const x of w) out.push(x);
+  }
+  return sigs;
+}
+
+/** A copy of the blinded message words that says whether the node receives (-1) or sends (-2) it. */
+function withHead(w: number[], head: number): number[] {
+  const copy = w.slice();
+  copy[0] = head;
+  return copy;
 }
 
 function encodeBlind(t: RtType, v: Value, symmetric: Set<number>, out: number[]): void {

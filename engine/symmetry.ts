@@ -75,7 +75,7 @@ function candidatePermutations(sys: TransitionSystem, s: State): (number[] | nul
     if (!role.symmetric) continue;
     const ids = role.nodes;
     const sigs = ids.map((id) => {
-      const sig = all.get(id)!;
+      const sig = all[id]!;
       const r = refs.get(id);
       if (r) for (const x of [-4, ...r]) sig.push(x);
       return sig;
@@ -225,18 +225,24 @@ function collectReferences(t: RtType, v: Value, symmetric: Set<number>, found: (
  * nodes blinded. Each message is blinded once and filed under its sender and
  * its receiver.
  */
-function nodeSignatures(sys: TransitionSystem, s: State, symmetric: Set<number>): Map<number, number[]> {
-  const sigs = new Map<number, number[]>();
-  const msgsOf = new Map<number, number[][]>();
-  for (const id of symmetric) {
+function nodeSignatures(sys: TransitionSystem, s: State, symmetric: Set<number>): number[][] {
+  const sigs: number[][] = new Array<number[]>(s.nodes.length);
+  const msgsOf: number[][][] = new Array<number[][]>(s.nodes.length);
+  for (let id = 0; id < s.nodes.length; id++) {
+    if (!symmetric.has(id)) continue;
     const out: number[] = [];
     const node = s.nodes[id]!;
     const role = sys.roles[sys.nodes[id]!.role]!;
     out.push(node.flags);
-    node.vars.forEach((v, i) => encodeBlind(role.vars[i]!.type, v, symmetric, out));
-    for (const t of node.timers) out.push(t);
-    sigs.set(id, out);
-    msgsOf.set(id, []);
+    for (let i = 0; i < node.vars.length; i++) {
+      const v = node.vars[i]!;
+      const t = role.vars[i]!.type;
+      if (typeof v === 'number' && t.k !== 'node') out.push(v);
+      else encodeBlind(t, v, symmetric, out);
+    }
+    for (let i = 0; i < node.timers.length; i++) out.push(node.timers[i]!);
+    sigs[id] = out;
+    msgsOf[id] = [];
   }
   for (const m of s.msgs) {
     const toReplica = symmetric.has(m.dst);
@@ -244,22 +250,26 @@ function nodeSignatures(sys: TransitionSystem, s: State, symmetric: Set<number>)
     if (!toReplica && !fromReplica) continue;
     const w: number[] = [0, m.type, m.left, fromReplica ? -3 : m.src, toReplica ? -3 : m.dst];
     const def = sys.messages[m.type]!;
-    m.fields.forEach((f, i) => encodeBlind(def.fields[i]?.type ?? { k: 'any' }, f, symmetric, w));
+    for (let i = 0; i < m.fields.length; i++) encodeBlind(def.fields[i]?.type ?? anyType, m.fields[i]!, symmetric, w);
     if (m.src === m.dst) {
       w[0] = -1;
-      msgsOf.get(m.dst)!.push(w);
+      msgsOf[m.dst]!.push(w);
       continue;
     }
-    if (toReplica) msgsOf.get(m.dst)!.push(withHead(w, -1));
-    if (fromReplica) msgsOf.get(m.src)!.push(withHead(w, -2));
+    if (toReplica) msgsOf[m.dst]!.push(withHead(w, -1));
+    if (fromReplica) msgsOf[m.src]!.push(withHead(w, -2));
   }
-  for (const [id, msgs] of msgsOf) {
-    const out = sigs.get(id)!;
-    msgs.sort(compareWords);
+  for (let id = 0; id < s.nodes.length; id++) {
+    const msgs = msgsOf[id];
+    if (!msgs || msgs.length === 0) continue;
+    const out = sigs[id]!;
+    if (msgs.length > 1) msgs.sort(compareWords);
     for (const w of msgs) for (const x of w) out.push(x);
   }
   return sigs;
 }
+
+const anyType: RtType = { k: 'any' };
 
 /** A copy of the blinded message words that says whether the node receives (-1) or sends (-2) it. */
 function withHead(w: number[], head: number): number[] {

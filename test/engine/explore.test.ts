@@ -217,3 +217,23 @@ invariant Small: true
   // With N = 2 it fits.
   assert.ok(compileSystem(model, null, { params: new Map([['N', 2]]) }).value);
 });
+
+test('a memory budget stops the search cleanly, with its partial coverage and the deepest level completed', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { repoRoot } = await import('../support/repo.js');
+  const text = readFileSync(join(repoRoot(), 'bench/models/two-phase-commit.ftp'), 'utf8');
+  // 3,273,545 states in all at N = 6: far more than the budget holds.
+  const sys = systemOf(text, { params: new Map([['N', 6]]), symmetry: false });
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const budget = used() + 24 * 1024 * 1024;
+  const r = exploreStates(sys, { ...unlimited, maxStates: 50_000_000, maxMemoryBytes: budget, memoryUsed: used });
+  assert.equal(r.status, 'limit-memory');
+  assert.ok(r.stats.states > 10_000 && r.stats.states < 3_273_545, `${r.stats.states} states`);
+  assert.ok(r.stats.depth > 0 && r.stats.depth < 20);
+  // Checked every 1,024 expansions: the overshoot is one batch of successors, not the model.
+  assert.ok(used() < budget + 32 * 1024 * 1024, `${Math.round(used() / 2 ** 20)} MB used`);
+});

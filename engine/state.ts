@@ -1,4 +1,4 @@
-import type { Msg, NodeState, State, TransitionSystem } from './system.js';
+import type { Msg, NodeState, State, TransitionSystem, VarDef } from './system.js';
 import { FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP } from './system.js';
 import type { RtType, Value } from './values.js';
 import { compareValues } from './values.js';
@@ -44,6 +44,19 @@ export const headerType = (h: number): number => h & 0x1fffff;
 /** Sender and receiver together: equal for two messages on one channel. */
 export const headerChannel = (h: number): number => h >>> 21;
 
+/**
+ * How one variable of a packed node block is stored: `(word >>> shift) & mask`
+ * is its value's position in its type (`value - low`, or its label's index).
+ */
+export interface PackedVar {
+  shift: number;
+  mask: number;
+  low: number;
+  /** Enum labels: the label ids in order, and their positions by label id. */
+  labels: readonly number[] | null;
+  labelIndex: Int32Array | null;
+}
+
 /** Which optional parts a system's states carry (a part no step can change is left out of the words). */
 export interface StateTail {
   /** Each message's delivery deadline: `sync` networks only (under `async` it is always -1). */
@@ -56,6 +69,11 @@ export interface StateTail {
   clock: boolean;
   /** Words after the fault budgets. */
   words: number;
+  /**
+   * Per role, how its flags and variables share one word, or null when they do
+   * not fit (or a variable holds a set, map or sequence): then each takes a word.
+   */
+  packing: (readonly PackedVar[] | null)[];
 }
 
 const tails = new WeakMap<TransitionSystem, StateTail>();
@@ -66,10 +84,67 @@ export function stateTail(sys: TransitionSystem): StateTail {
     const script = sys.script.length > 0;
     const partition = script || sys.budgets.some((b) => b.kind === 'partition');
     const clock = sys.clockLimit > 0;
-    tail = { deadline: sys.timing === 'sync', partition, script, clock, words: (partition ? 2 : 0) + (script ? 1 + sys.script.length : 0) + (clock ? 2 : 0) };
+    tail = {
+      deadline: sys.timing === 'sync',
+      partition,
+      script,
+      clock,
+      words: (partition ? 2 : 0) + (script ? 1 + sys.script.length : 0) + (clock ? 2 : 0),
+      packing: sys.roles.map((role) => packingOf(role.vars)),
+    };
     tails.set(sys, tail);
   }
   return tail;
+}
+
+/** Bits for the three node flags (up, Byzantine, started) at the bottom of a packed word. */
+const flagBits = 3;
+
+/**
+ * Packs a role's variables when every one is a bool, a bounded int, an enum or
+ * a node id and all fit in 31 bits with the flags. Every stored value is inside
+ * its type (assignments, sends and initial values are checked), which is what
+ * makes the positions fit. Built-in variables (`decision` takes any value a
+ * `decide` gives it) keep the plain layout.
+ */
+function packingOf(vars: readonly VarDef[]): PackedVar[] | null {
+  const out: PackedVar[] = [];
+  let shift = flagBits;
+  for (const v of vars) {
+    if (v.builtin) return null;
+    const t = v.type;
+    let size: number;
+    let low = 0;
+    let labels: readonly number[] | null = null;
+    let labelIndex: Int32Array | null = null;
+    if (t.k === 'bool') size = 2;
+    else if (t.k === 'int') {
+      size = t.high - t.low + 1;
+      low = t.low;
+    } else if (t.k === 'enum') {
+      size = t.labels.length;
+      labels = t.labels;
+      labelIndex = new Int32Array(Math.max(0, ...t.labels) + 1).fill(-1);
+      t.labels.forEach((label, i) => (labelIndex![label] = i));
+    } else if (t.k === 'node') size = 32;
+    else return null;
+    if (!(size >= 1 && size <= 2 ** 30)) return null;
+    const bits = size <= 1 ? 0 : Math.ceil(Math.log2(size));
+    if (shift + bits > 31) return null;
+    out.push({ shift, mask: bits === 0 ? 0 : 2 ** bits - 1, low, labels, labelIndex });
+    shift += bits;
+  }
+  return out;
+}
+
+function packNode(packing: readonly PackedVar[], flags: number, vars: readonly Value[]): number {
+  let word = flags;
+  for (let i = 0; i < packing.length; i++) {
+    const p = packing[i]!;
+    const v = vars[i] as number;
+    word |= (p.labelIndex ? p.labelIndex[v]! : v - p.low) << p.shift;
+  }
+  return word;
 }
 
 /**
@@ -79,20 +154,11 @@ export function stateTail(sys: TransitionSystem): StateTail {
  */
 export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): void {
   const nodes = s.nodes;
+  const tail = stateTail(sys);
   for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    out.push(node.flags);
-    const vars = node.vars;
-    for (let j = 0; j < vars.length; j++) {
-      const v = vars[j]!;
-      if (typeof v === 'number') out.push(v);
-      else encodeCompound(v, out);
-    }
-    const timers = node.timers;
-    for (let j = 0; j < timers.length; j++) out.push(timers[j]!);
+    encodeNode(tail.packing[sys.nodes[i]!.role]!, nodes[i]!.flags, nodes[i]!.vars, nodes[i]!.timers, out);
   }
   const msgs = s.msgs;
-  const tail = stateTail(sys);
   out.push(msgs.length);
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
@@ -120,6 +186,20 @@ export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): v
     out.push(s.clock);
     out.push(s.seen);
   }
+}
+
+/** A node block: its flags and variables (one word when packed), then its timers. */
+export function encodeNode(packing: readonly PackedVar[] | null, flags: number, vars: readonly Value[], timers: readonly number[], out: WordBuffer): void {
+  if (packing) out.push(packNode(packing, flags, vars));
+  else {
+    out.push(flags);
+    for (let j = 0; j < vars.length; j++) {
+      const v = vars[j]!;
+      if (typeof v === 'number') out.push(v);
+      else encodeCompound(v, out);
+    }
+  }
+  for (let j = 0; j < timers.length; j++) out.push(timers[j]!);
 }
 
 export function encodeCompound(v: readonly Value[], out: WordBuffer): void {
@@ -181,12 +261,26 @@ function decodeValue(t: RtType, words: Int32Array): Value {
  */
 export function decodeState(sys: TransitionSystem, words: Int32Array, start: number): State {
   cursor = start;
+  const tail = stateTail(sys);
   const nodes: NodeState[] = new Array<NodeState>(sys.nodes.length);
   for (let id = 0; id < nodes.length; id++) {
-    const role = sys.roles[sys.nodes[id]!.role]!;
-    const flags = words[cursor++]!;
+    const roleIndex = sys.nodes[id]!.role;
+    const role = sys.roles[roleIndex]!;
+    const packing = tail.packing[roleIndex];
     const vars: Value[] = new Array<Value>(role.vars.length);
-    for (let i = 0; i < vars.length; i++) vars[i] = decodeValue(role.vars[i]!.type, words);
+    let flags: number;
+    if (packing) {
+      const word = words[cursor++]!;
+      flags = word & ((1 << flagBits) - 1);
+      for (let i = 0; i < vars.length; i++) {
+        const p = packing[i]!;
+        const x = (word >>> p.shift) & p.mask;
+        vars[i] = p.labels ? p.labels[x]! : x + p.low;
+      }
+    } else {
+      flags = words[cursor++]!;
+      for (let i = 0; i < vars.length; i++) vars[i] = decodeValue(role.vars[i]!.type, words);
+    }
     let timers: readonly number[] = noTimers;
     if (role.timers.length > 0) {
       const t: number[] = new Array<number>(role.timers.length);
@@ -195,7 +289,6 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
     }
     nodes[id] = { vars, flags, timers };
   }
-  const tail = stateTail(sys);
   const msgCount = words[cursor++]!;
   const msgs: Msg[] = new Array<Msg>(msgCount);
   for (let i = 0; i < msgCount; i++) {

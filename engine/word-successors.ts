@@ -2,7 +2,8 @@ import type { CompiledHandler, ExecCtx, Msg, OutMsg, State, TransitionSystem } f
 import { Blocked, FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js';
 import type { RtType, Value } from './values.js';
 import { WordBuffer } from './word-buffer.js';
-import { encodeCompound, encodeState, headerChannel, headerDst, headerType, messageHeader, stateTail } from './state.js';
+import type { PackedVar } from './state.js';
+import { encodeNode, encodeState, headerChannel, headerDst, headerType, messageHeader, stateTail } from './state.js';
 import {
   bindMessage,
   canRecover,
@@ -41,6 +42,7 @@ export class WordSuccessors {
 
   /** Words per node block and per message of each type, or -1 when they vary (sets, maps, sequences). */
   private readonly blockWords: number[];
+  private readonly packing: (readonly PackedVar[] | null)[];
   private readonly messageWords: number[];
   /** Words after the fault budgets, copied unchanged (see `stateTail`). */
   private readonly tailWords: number;
@@ -87,7 +89,10 @@ export class WordSuccessors {
   }
 
   private constructor(private readonly sys: TransitionSystem) {
-    this.blockWords = sys.roles.map((role) => (role.vars.every((v) => isScalar(v.type)) ? 1 + role.vars.length + role.timers.length : -1));
+    this.packing = stateTail(sys).packing;
+    this.blockWords = sys.roles.map((role, r) =>
+      this.packing[r] ? 1 + role.timers.length : role.vars.every((v) => isScalar(v.type)) ? 1 + role.vars.length + role.timers.length : -1,
+    );
     this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 1 + m.fields.length : -1));
     this.tailWords = stateTail(sys).words;
     this.nodeOff = new Int32Array(sys.nodes.length);
@@ -457,18 +462,17 @@ export class WordSuccessors {
 
   private writeChanged(id: number): void {
     const sys = this.sys;
-    const out = this.out;
-    const role = sys.roles[sys.nodes[id]!.role]!;
-    out.push(this.changedFlags);
-    const ctx = this.crashed ? readCtx(sys, this.state!, id) : null;
-    const vars = this.changedVars;
-    for (let i = 0; i < vars.length; i++) {
-      const v = ctx && !role.vars[i]!.stable ? role.vars[i]!.init(ctx)[0]! : vars[i]!;
-      if (typeof v === 'number') out.push(v);
-      else encodeCompound(v, out);
+    const roleIndex = sys.nodes[id]!.role;
+    const role = sys.roles[roleIndex]!;
+    let vars = this.changedVars;
+    let timers = this.changedTimers;
+    if (this.crashed) {
+      // Volatile state is re-initialised at the crash, and timers disarmed.
+      const ctx = readCtx(sys, this.state!, id);
+      vars = vars.map((v, i) => (role.vars[i]!.stable ? v : role.vars[i]!.init(ctx)[0]!));
+      timers = timers.map(() => -1);
     }
-    const timers = this.changedTimers;
-    for (let i = 0; i < timers.length; i++) out.push(this.crashed ? -1 : timers[i]!);
+    encodeNode(this.packing[roleIndex]!, this.changedFlags, vars, timers, this.out);
   }
 }
 

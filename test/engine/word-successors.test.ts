@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { compileSystem, runSources } from '../../engine/compile.js';
 import type { ExploreResult } from '../../engine/explore.js';
 import { exploreStates } from '../../engine/explore.js';
-import { encodeState } from '../../engine/state.js';
+import { decodeState, encodeState, stateTail } from '../../engine/state.js';
 import { initialStates, successors } from '../../engine/steps.js';
 import type { State, TransitionSystem } from '../../engine/system.js';
 import { WordBuffer } from '../../engine/word-buffer.js';
@@ -235,4 +235,36 @@ test('every sample run the word-level generator covers explores to the same resu
     }
   }
   assert.ok(covered >= 20, `only ${covered} sample runs are covered`);
+});
+
+test('state words decode to the state they encode, packed node blocks included (every sample run, both layouts of symmetry)', () => {
+  const dir = join(repoRoot(), 'samples');
+  let states = 0;
+  let packedRoles = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ftp'))) {
+    const { model } = analyzeText(readFileSync(join(dir, file), 'utf8'));
+    for (const source of runSources(model)) {
+      const sys = compileSystem(model, source, {}).value;
+      if (!sys) continue;
+      packedRoles += stateTail(sys).packing.filter((p) => p !== null).length;
+      let frontier = initialStates(sys);
+      const seen = new Set<string>();
+      while (frontier.length > 0 && seen.size < 1500) {
+        const next: State[] = [];
+        for (const s of frontier) {
+          const words = new WordBuffer();
+          encodeState(sys, s, words);
+          const key = words.toArray().join(',');
+          if (seen.has(key)) continue;
+          seen.add(key);
+          states++;
+          assert.deepEqual(decodeState(sys, words.data, 0), s, `${file} ${sys.runName}: ${key}`);
+          for (const { state, step } of successors(sys, s)) if (!step.error) next.push(state);
+        }
+        frontier = next;
+      }
+    }
+  }
+  assert.ok(states > 10_000, `${states} states`);
+  assert.ok(packedRoles > 10, `${packedRoles} packed roles`);
 });

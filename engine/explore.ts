@@ -81,7 +81,6 @@ export interface ExploreResult {
 /** Breadth-first exploration of every reachable state, within limits. Never throws on a stop. */
 export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): ExploreResult {
   const started = limits.now();
-
   let parents = new Int32Array(1 << 14);
   let via = new Int32Array(1 << 14);
   const violations = new Map<string, Violation>();
@@ -186,7 +185,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   let limitHit = false;
   // Without `eventually` bookkeeping a new state's properties are checked when it is
   // expanded (it is decoded then anyway), not when stored: one decoding per state, not two.
-  // What the interpreter would report is kept: see `stopEarly` and `checkUnexpanded`.
+  // What the interpreter would report is kept: see `stopEarly` and the checks after the search.
   const deferChecks = fast !== null && !eventuallyBits;
   /** The state whose expansion found the first handler error. */
   let errorAt = -1;
@@ -342,7 +341,10 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   // States stored but never expanded still have their properties checked, as the interpreter did when it stored them.
   if (deferChecks && !stoppedEarly && status !== 'stopped') {
     const checkQueue = (queue: StateQueue, from: number) => {
-      for (let f = from; f < queue.size; f++) checkState(decodeState(sys, queue.words, queue.starts[f]!), queue.ids[f]!);
+      for (let f = from; f < queue.size; f++) {
+        const id = queue.ids[f]!;
+        checkDeferred(decodeState(sys, queue.words, queue.starts[f]!), id, parents[id]!, false);
+      }
     };
     checkQueue(frontier, checkedThrough + 1);
     if (next !== frontier) checkQueue(next, 0);

@@ -1,6 +1,7 @@
 // A sample protocol notebook (.ftpnb) in a real VS Code: it opens as a notebook with
 // our kernel, Run All fills every protocol cell with its verdict table and, where a run
-// has a trace, its diagram; saving and reopening gives back the same cells and outputs.
+// has a trace, its diagram; saving and reopening gives back the same cells and outputs;
+// a trace window the reader moves is what the saved output keeps (issue 11).
 // The expected runs and traces come from `faultline notebook run` on the same file.
 //
 // Run: npm run test:e2e, or node --test --test-concurrency=1 test/e2e-vscode/notebook.test.mjs
@@ -102,6 +103,8 @@ async function readCells() {
 }
 
 let afterRun = null;
+/** The trace whose window the last test moved: its cell, title and the range it showed. */
+let moved = null;
 
 test('a sample .ftpnb opens as a notebook with the Faultline kernel', () =>
   vs.test('7-notebook-open', async () => {
@@ -178,5 +181,47 @@ test('save and reopen: the same cells and outputs', () =>
       await gotoCell(0);
       const reopened = await readCells();
       assert.deepEqual(reopened, afterRun);
+    });
+  }));
+
+// Issue 11: the saved output keeps the full trace and the window the user last looked at.
+test("a trace output's window, moved by the reader, is what the saved notebook keeps", () =>
+  vs.test('10-notebook-window', async () => {
+    assert.ok(afterRun, 'Run All did not finish');
+    await vs.step('move the window of a windowed trace; save; the output keeps it', async () => {
+      for (const [k, cell] of facts.code.entries()) {
+        if (cell.traces.length === 0) continue;
+        await gotoCell(cell.index);
+        await breadcrumbShows(cell.firstLine);
+        const out = await outputsOf(k);
+        let trace = null;
+        for (const t of await out.locator('.fl-trace').all()) {
+          if ((await t.locator('.fl-nav:not([hidden]) button:not([disabled])', { hasText: 'Earlier steps' }).count()) > 0) trace = t;
+        }
+        if (!trace) continue;
+        const range = trace.locator('.fl-nav span');
+        const before = await range.innerText();
+        await trace.locator('button', { hasText: 'Earlier steps' }).click();
+        await until('the window to move', async () => (await range.innerText()) !== before);
+        moved = { cell: cell.index, title: await trace.locator('.fl-title').innerText(), range: await range.innerText() };
+        break;
+      }
+      assert.ok(moved, 'no trace output with a window to move');
+      // The extension keeps the view in the cell (an edit): the saved notebook becomes dirty.
+      await page().locator('.tab.active.dirty', { hasText: name }).waitFor();
+      // The click left the keyboard focus in the output webview, which forwards Ctrl+S to the
+      // workbench (the palette's input does not keep the focus: so this test comes last).
+      await page().locator('.tab.active', { hasText: name }).click();
+      await page().keyboard.press('Control+S');
+      await page().locator('.tab.active:not(.dirty)', { hasText: name }).waitFor();
+      const saved = JSON.parse(fs.readFileSync(path.join(vs.workspace, file), 'utf8'));
+      const cell = saved.cells[moved.cell];
+      assert.ok(!('faultline.traceViews' in (cell.metadata ?? {})), 'the kept view was saved as metadata');
+      const item = cell.outputs.flatMap((o) => o.items).find((i) => i.mime === 'application/vnd.faultline.trace+json' && i.data.title === moved.title);
+      assert.ok(item, `no saved output "${moved.title}"`);
+      const steps = item.data.trace.steps.length;
+      const w = item.data.view.window;
+      assert.ok(w, 'the saved output has no window');
+      assert.equal(`steps ${Math.max(1, w.focus - w.radius)}–${Math.min(steps, w.focus + w.radius)} of ${steps}`, moved.range);
     });
   }));

@@ -10,6 +10,7 @@ import type {
 } from './system.js';
 import { Blocked, CutHandler, FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js';
 import { insertMsg, sameMsg } from './state.js';
+import { ChoiceOdometer } from './choice-odometer.js';
 import type { Value } from './values.js';
 
 export type StepKind =
@@ -170,10 +171,23 @@ interface Outcome {
   error: RuntimeFault | null;
 }
 
-/**
- * Runs a handler once per combination of its `choose` decisions: the oracle
- * records each choice's arity and the odometer advances the last open choice.
- */
+/** How one run of a handler's body ended: normally (null), with a runtime error, blocked (`choose` among nothing), or cut by a scripted crash. */
+export type BodyEnd = RuntimeFault | 'blocked' | 'cut' | null;
+
+/** Runs a handler's body once on `ctx`; every error becomes a runtime fault at the handler. */
+export function runBody(ctx: ExecCtx, handler: CompiledHandler): BodyEnd {
+  try {
+    handler.body(ctx);
+    return null;
+  } catch (e) {
+    if (e instanceof CutHandler) return 'cut';
+    if (e instanceof Blocked) return 'blocked';
+    if (e instanceof RuntimeFault) return e;
+    return new RuntimeFault(e instanceof Error ? e.message : String(e), handler.span);
+  }
+}
+
+/** Runs a handler once per combination of its `choose` decisions. */
 function runHandler(
   sys: TransitionSystem,
   s: State,
@@ -186,47 +200,24 @@ function runHandler(
 ): Outcome[] {
   const node = s.nodes[nodeId]!;
   const outcomes: Outcome[] = [];
-  let choices: number[] = [];
-  const arity: number[] = [];
-  let pos = 0;
+  const odometer = new ChoiceOdometer();
   const ctx = makeCtx(sys, s, nodeId);
   ctx.inStart = handler.kind === 'start';
   ctx.onSend = onSend;
-  ctx.choose = (n: number) => {
-    const c = pos < choices.length ? choices[pos]! : 0;
-    arity[pos] = n;
-    pos++;
-    return c < n ? c : 0;
-  };
+  ctx.choose = (n: number) => odometer.choose(n);
   for (let runs = 0; runs < 100_000; runs++) {
-    pos = 0;
+    odometer.startRun();
     ctx.vars = (baseVars ?? node.vars).slice();
     ctx.timers = node.timers.slice();
     if (firedTimer >= 0) ctx.timers[firedTimer] = -1;
     ctx.sends = [];
     ctx.events = [];
     if (msg) bindMessage(ctx.frame, handler, msg);
-    let cut = false;
-    let error: RuntimeFault | null = null;
-    let blocked = false;
-    try {
-      handler.body(ctx);
-    } catch (e) {
-      if (e instanceof CutHandler) cut = true;
-      else if (e instanceof Blocked) blocked = true;
-      else if (e instanceof RuntimeFault) error = e;
-      else error = new RuntimeFault(e instanceof Error ? e.message : String(e), handler.span);
+    const end = runBody(ctx, handler);
+    if (end !== 'blocked') {
+      outcomes.push({ vars: ctx.vars, timers: ctx.timers, sends: ctx.sends, events: ctx.events, cut: end === 'cut', error: end instanceof RuntimeFault ? end : null });
     }
-    if (!blocked) outcomes.push({ vars: ctx.vars, timers: ctx.timers, sends: ctx.sends, events: ctx.events, cut, error });
-    if (pos === 0) break;
-    // Advance the odometer over the choices this run made.
-    let j = pos - 1;
-    while (j >= 0 && (j < choices.length ? choices[j]! : 0) + 1 >= arity[j]!) j--;
-    if (j < 0) break;
-    const next = choices.slice(0, j + 1);
-    while (next.length < j + 1) next.push(0);
-    next[j] = next[j]! + 1;
-    choices = next;
+    if (!odometer.advance()) break;
   }
   return outcomes;
 }

@@ -1,5 +1,6 @@
 import type { CompiledHandler, ExecCtx, Msg, OutMsg, State, TransitionSystem } from './system.js';
-import { Blocked, FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js';
+import { FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js';
+import { ChoiceOdometer } from './choice-odometer.js';
 import type { RtType, Value } from './values.js';
 import { WordBuffer } from './word-buffer.js';
 import type { PackedVar } from './state.js';
@@ -13,6 +14,7 @@ import {
   messageBudgetFor,
   readCtx,
   recoverySuccessors,
+  runBody,
   timeoutHandlerFor,
 } from './steps.js';
 
@@ -48,11 +50,7 @@ export class WordSuccessors {
   private readonly tailWords: number;
   private readonly ctx: ExecCtx;
   private sends: OutMsg[] = [];
-  /** The `choose` odometer: the choices of the next run (`choiceCount` of them) and each choice's arity. */
-  private choices = new Int32Array(64);
-  private choiceCount = 0;
-  private arity = new Int32Array(64);
-  private pos = 0;
+  private readonly odometer = new ChoiceOdometer();
 
   // The parent being expanded: where each node block and message starts, and its length.
   private words: Int32Array = new Int32Array(0);
@@ -98,16 +96,7 @@ export class WordSuccessors {
     this.nodeOff = new Int32Array(sys.nodes.length);
     this.nodeLen = new Int32Array(sys.nodes.length);
     this.ctx = makeCtx(sys, { nodes: [], msgs: [], used: [], partition: 0, healAt: -1, fired: 0, dropsLeft: [], clock: 0, seen: 0 }, -1);
-    this.ctx.choose = (n: number) => {
-      const at = this.pos++;
-      if (at >= this.arity.length) {
-        this.arity = grownTo(this.arity, at + 1);
-        this.choices = grownTo(this.choices, at + 1);
-      }
-      const c = at < this.choiceCount ? this.choices[at]! : 0;
-      this.arity[at] = n;
-      return c < n ? c : 0;
-    };
+    this.ctx.choose = (n: number) => this.odometer.choose(n);
   }
 
   /** Calls `sink` once per successor of `s`, whose words start at `words[start]`. */
@@ -242,9 +231,10 @@ export class WordSuccessors {
     const byzantine = (node.flags & FLAG_BYZANTINE) !== 0;
     const flags = start ? node.flags | FLAG_STARTED : node.flags;
     const ctx = this.ctx;
-    this.choiceCount = 0;
+    const odometer = this.odometer;
+    odometer.reset();
     for (let runs = 0; runs < 100_000; runs++) {
-      this.pos = 0;
+      odometer.startRun();
       // Fresh arrays per run: reused ones would need `length` writes, which are slow calls into V8.
       const vars = node.vars.slice();
       const timers = node.timers.length > 0 ? node.timers.slice() : noTimers;
@@ -261,15 +251,10 @@ export class WordSuccessors {
       ctx.inStart = h.kind === 'start';
       ctx.onSend = null;
       if (msg) bindMessage(ctx.frame, h, msg);
-      let error: RuntimeFault | null = null;
-      let blocked = false;
-      try {
-        h.body(ctx);
-      } catch (e) {
-        if (e instanceof Blocked) blocked = true;
-        else if (e instanceof RuntimeFault) error = e;
-        else error = new RuntimeFault(e instanceof Error ? e.message : String(e), h.span);
-      }
+      const end = runBody(ctx, h);
+      // Without scripted faults nothing cuts a handler.
+      const blocked = end === 'blocked';
+      const error = end instanceof RuntimeFault ? end : null;
       if (!blocked) {
         if (error) sink(false, error);
         else {
@@ -296,14 +281,7 @@ export class WordSuccessors {
           }
         }
       }
-      if (this.pos === 0) break;
-      // Advance the odometer over the choices this run made.
-      let j = this.pos - 1;
-      while (j >= 0 && (j < this.choiceCount ? this.choices[j]! : 0) + 1 >= this.arity[j]!) j--;
-      if (j < 0) break;
-      for (let z = this.choiceCount; z <= j; z++) this.choices[z] = 0;
-      this.choiceCount = j + 1;
-      this.choices[j] = this.choices[j]! + 1;
+      if (!odometer.advance()) break;
     }
   }
 

@@ -12,7 +12,7 @@ import type { RunReport } from '../engine/run-check.js';
 import { runCheck } from '../engine/run-check.js';
 import { sampleTrace } from '../engine/sample-trace.js';
 import { traceToMermaid } from '../render/mermaid.js';
-import { traceWindow } from '../render/trace-window.js';
+import { cliWindowStatements, traceWindow } from '../render/trace-window.js';
 import { toSarif } from '../render/sarif.js';
 import type { CliArgs } from './args.js';
 import { parseArgs, usage, UsageError } from './args.js';
@@ -238,7 +238,8 @@ function diagram(args: CliArgs, io: CliIo, options: Parameters<typeof runCheck>[
     return 1;
   }
   // A long trace is drawn as a window around the violation (or the end), as the preview does.
-  const window = args.window ?? traceWindow(trace, trace.violation?.step ?? trace.steps.length, null);
+  // A diagram file is drawn later, elsewhere: it can hold far more than a preview draws at once.
+  const window = args.window ?? traceWindow(trace, trace.violation?.step ?? trace.steps.length, null, cliWindowStatements);
   const text = traceToMermaid(trace, window ? { window } : {});
   if (window && !args.window) io.stderr(`${file}: the trace has ${trace.steps.length} steps; drawing steps ${Math.max(1, window.focus - window.radius)}..${Math.min(trace.steps.length, window.focus + window.radius)} (use --window STEP+-K for others)\n`);
   if (args.out) {

@@ -29,14 +29,9 @@ export interface TraceWindow {
 export const windowStatements = 30;
 
 /**
- * A trace of at most this many statements is drawn whole, though a window holds
- * fewer: a counterexample reads best in one piece, and Mermaid draws this many
- * in about 100 ms (a window is what keeps the first paint of a long run fast,
- * where parsing the trace and drawing the overview come on top).
+ * Statements a `faultline diagram` file holds before it is windowed: it is drawn
+ * later, by whatever reads it, so a counterexample is kept in one piece.
  */
-export const wholeTraceStatements = 80;
-
-/** Statements a `faultline diagram` file holds before it is windowed: it is drawn later, by whatever reads it. */
 export const cliWindowStatements = 200;
 
 /**
@@ -50,22 +45,16 @@ function windowOverhead(trace: Trace, earlier: boolean, later: boolean): number 
 
 /**
  * The window for showing `focus` (0 = the initial state), or null to draw the
- * whole trace: a trace whose steps fit in `whole` statements is drawn whole. A
+ * whole trace: a trace whose steps fit in `budget` statements is drawn whole. A
  * window that already shows `focus` is kept, so moving through the steps inside
  * it needs no new drawing. The window is as wide as the budget allows around the
  * focus; near either end it starts at step 1 (ends at the last step) instead of
  * being cut short. It always holds at least the focus step.
  */
-export function traceWindow(
-  trace: Trace,
-  focus: number,
-  current: TraceWindow | null,
-  budget = windowStatements,
-  whole = Math.max(budget, wholeTraceStatements),
-): TraceWindow | null {
+export function traceWindow(trace: Trace, focus: number, current: TraceWindow | null, budget = windowStatements): TraceWindow | null {
   const steps = trace.steps.length;
   const count = (index: number) => stepStatementCount(trace.steps[index - 1]!);
-  if (fitsWhole(trace, whole)) return null;
+  if (fitsWhole(trace, budget)) return null;
   const at = Math.max(1, Math.min(steps, focus));
   if (current && at >= current.focus - current.radius && at <= current.focus + current.radius) return current;
   const room = (earlier: boolean, later: boolean) => Math.max(1, budget - windowOverhead(trace, earlier, later));

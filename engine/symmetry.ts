@@ -18,10 +18,14 @@ export function canonicalWords(sys: TransitionSystem, s: State, out: WordBuffer)
     encodeState(sys, s, out);
     return;
   }
+  sortedEncoded = false;
   const candidates = candidatePermutations(sys, s);
   if (candidates.length === 1) {
-    const perm = candidates[0]!;
-    encodeState(sys, perm ? permuteState(sys, s, perm) : s, out);
+    if (sortedEncoded) out.append(sortedWords.data, 0, sortedWords.length);
+    else {
+      const perm = candidates[0]!;
+      encodeState(sys, perm ? permuteState(sys, s, perm) : s, out);
+    }
     return;
   }
   const start = out.length;
@@ -44,6 +48,8 @@ const bestWords = new WordBuffer();
 const tryWords = new WordBuffer();
 const sortedWords = new WordBuffer();
 const swappedWords = new WordBuffer();
+/** Whether `sortedWords` holds the encoding of the one candidate `candidatePermutations` just returned. */
+let sortedEncoded = false;
 
 /** The ids of the nodes symmetry may permute, per system. */
 const symmetricIdSets = new WeakMap<TransitionSystem, Set<number>>();
@@ -157,6 +163,7 @@ function tiesAreInterchangeable(sys: TransitionSystem, s: State, plans: RolePlan
       }
     }
   }
+  sortedEncoded = true;
   return true;
 }
 

@@ -39,7 +39,7 @@ export const diagnosticCodes = {
   FTP404: 'Exploration or simulation stopped at a bound before it covered every state.',
   FTP405: 'A handler failed at run time (value out of its range, bad index, division by zero).',
   FTP406: 'A scripted fault never fired.',
-  FTP407: 'A run cannot start: a node count, range or map key type the engine cannot lay out.',
+  FTP407: 'A run cannot start: a node count, range or map key type the engine cannot lay out, or an initial value outside its type.',
 } as const;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

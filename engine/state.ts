@@ -57,8 +57,11 @@ export interface PackedVar {
   labelIndex: Int32Array | null;
 }
 
-/** Which optional parts a system's states carry (a part no step can change is left out of the words). */
-export interface StateTail {
+/**
+ * How a system's states are laid out in words: which optional parts they carry
+ * (a part no step can change is left out) and which node blocks are packed.
+ */
+export interface StateLayout {
   /** Each message's delivery deadline: `sync` networks only (under `async` it is always -1). */
   deadline: boolean;
   /** Partition groups and heal time: budgeted or scripted partitions. */
@@ -76,15 +79,15 @@ export interface StateTail {
   packing: (readonly PackedVar[] | null)[];
 }
 
-const tails = new WeakMap<TransitionSystem, StateTail>();
+const layouts = new WeakMap<TransitionSystem, StateLayout>();
 
-export function stateTail(sys: TransitionSystem): StateTail {
-  let tail = tails.get(sys);
-  if (!tail) {
+export function stateLayout(sys: TransitionSystem): StateLayout {
+  let layout = layouts.get(sys);
+  if (!layout) {
     const script = sys.script.length > 0;
     const partition = script || sys.budgets.some((b) => b.kind === 'partition');
     const clock = sys.clockLimit > 0;
-    tail = {
+    layout = {
       deadline: sys.timing === 'sync',
       partition,
       script,
@@ -92,9 +95,9 @@ export function stateTail(sys: TransitionSystem): StateTail {
       words: (partition ? 2 : 0) + (script ? 1 + sys.script.length : 0) + (clock ? 2 : 0),
       packing: sys.roles.map((role) => packingOf(role.vars)),
     };
-    tails.set(sys, tail);
+    layouts.set(sys, layout);
   }
-  return tail;
+  return layout;
 }
 
 /** Bits for the three node flags (up, Byzantine, started) at the bottom of a packed word. */
@@ -154,16 +157,16 @@ function packNode(packing: readonly PackedVar[], flags: number, vars: readonly V
  */
 export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): void {
   const nodes = s.nodes;
-  const tail = stateTail(sys);
+  const layout = stateLayout(sys);
   for (let i = 0; i < nodes.length; i++) {
-    encodeNode(tail.packing[sys.nodes[i]!.role]!, nodes[i]!.flags, nodes[i]!.vars, nodes[i]!.timers, out);
+    encodeNode(layout.packing[sys.nodes[i]!.role]!, nodes[i]!.flags, nodes[i]!.vars, nodes[i]!.timers, out);
   }
   const msgs = s.msgs;
   out.push(msgs.length);
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
     out.push(messageHeader(m.src, m.dst, m.type));
-    if (tail.deadline) out.push(m.left);
+    if (layout.deadline) out.push(m.left);
     const fields = m.fields;
     for (let j = 0; j < fields.length; j++) {
       const f = fields[j]!;
@@ -173,16 +176,16 @@ export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): v
   }
   const used = s.used;
   for (let i = 0; i < used.length; i++) out.push(used[i]!);
-  if (tail.partition) {
+  if (layout.partition) {
     out.push(s.partition);
     out.push(s.healAt);
   }
-  if (tail.script) {
+  if (layout.script) {
     out.push(s.fired);
     const dropsLeft = s.dropsLeft;
     for (let i = 0; i < dropsLeft.length; i++) out.push(dropsLeft[i]!);
   }
-  if (tail.clock) {
+  if (layout.clock) {
     out.push(s.clock);
     out.push(s.seen);
   }
@@ -261,12 +264,12 @@ function decodeValue(t: RtType, words: Int32Array): Value {
  */
 export function decodeState(sys: TransitionSystem, words: Int32Array, start: number): State {
   cursor = start;
-  const tail = stateTail(sys);
+  const layout = stateLayout(sys);
   const nodes: NodeState[] = new Array<NodeState>(sys.nodes.length);
   for (let id = 0; id < nodes.length; id++) {
     const roleIndex = sys.nodes[id]!.role;
     const role = sys.roles[roleIndex]!;
-    const packing = tail.packing[roleIndex];
+    const packing = layout.packing[roleIndex];
     const vars: Value[] = new Array<Value>(role.vars.length);
     let flags: number;
     if (packing) {
@@ -293,7 +296,7 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
   const msgs: Msg[] = new Array<Msg>(msgCount);
   for (let i = 0; i < msgCount; i++) {
     const header = words[cursor++]!;
-    const left = tail.deadline ? words[cursor++]! : -1;
+    const left = layout.deadline ? words[cursor++]! : -1;
     const type = headerType(header);
     const def = sys.messages[type]!;
     let fields: readonly Value[] = noFields;
@@ -308,19 +311,19 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
   for (let i = 0; i < used.length; i++) used[i] = words[cursor++]!;
   let partition = 0;
   let healAt = -1;
-  if (tail.partition) {
+  if (layout.partition) {
     partition = words[cursor++]!;
     healAt = words[cursor++]!;
   }
   let fired = 0;
   const dropsLeft: number[] = new Array<number>(sys.script.length);
-  if (tail.script) {
+  if (layout.script) {
     fired = words[cursor++]!;
     for (let i = 0; i < dropsLeft.length; i++) dropsLeft[i] = words[cursor++]!;
   }
   let clock = 0;
   let seen = 0;
-  if (tail.clock) {
+  if (layout.clock) {
     clock = words[cursor++]!;
     seen = words[cursor++]!;
   }

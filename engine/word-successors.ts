@@ -4,7 +4,7 @@ import { ChoiceOdometer } from './choice-odometer.js';
 import type { RtType, Value } from './values.js';
 import { WordBuffer } from './word-buffer.js';
 import type { PackedVar } from './state.js';
-import { encodeNode, encodeState, headerChannel, headerDst, headerType, messageHeader, stateTail } from './state.js';
+import { encodeNode, encodeState, headerChannel, headerDst, headerType, messageHeader, stateLayout } from './state.js';
 import {
   bindMessage,
   canRecover,
@@ -46,7 +46,7 @@ export class WordSuccessors {
   private readonly blockWords: number[];
   private readonly packing: (readonly PackedVar[] | null)[];
   private readonly messageWords: number[];
-  /** Words after the fault budgets, copied unchanged (see `stateTail`). */
+  /** Words after the fault budgets, copied unchanged (see `stateLayout`). */
   private readonly tailWords: number;
   private readonly ctx: ExecCtx;
   private sends: OutMsg[] = [];
@@ -87,12 +87,12 @@ export class WordSuccessors {
   }
 
   private constructor(private readonly sys: TransitionSystem) {
-    this.packing = stateTail(sys).packing;
+    this.packing = stateLayout(sys).packing;
     this.blockWords = sys.roles.map((role, r) =>
       this.packing[r] ? 1 + role.timers.length : role.vars.every((v) => isScalar(v.type)) ? 1 + role.vars.length + role.timers.length : -1,
     );
     this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 1 + m.fields.length : -1));
-    this.tailWords = stateTail(sys).words;
+    this.tailWords = stateLayout(sys).words;
     this.nodeOff = new Int32Array(sys.nodes.length);
     this.nodeLen = new Int32Array(sys.nodes.length);
     this.ctx = makeCtx(sys, { nodes: [], msgs: [], used: [], partition: 0, healAt: -1, fired: 0, dropsLeft: [], clock: 0, seen: 0 }, -1);

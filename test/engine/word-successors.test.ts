@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { compileSystem, runSources } from '../../engine/compile.js';
 import type { ExploreResult } from '../../engine/explore.js';
 import { exploreStates } from '../../engine/explore.js';
-import { decodeState, encodeState, stateTail } from '../../engine/state.js';
+import { decodeState, encodeState, stateLayout } from '../../engine/state.js';
 import { initialStates, successors } from '../../engine/steps.js';
 import type { State, TransitionSystem } from '../../engine/system.js';
 import { WordBuffer } from '../../engine/word-buffer.js';
@@ -246,7 +246,7 @@ test('state words decode to the state they encode, packed node blocks included (
     for (const source of runSources(model)) {
       const sys = compileSystem(model, source, {}).value;
       if (!sys) continue;
-      packedRoles += stateTail(sys).packing.filter((p) => p !== null).length;
+      packedRoles += stateLayout(sys).packing.filter((p) => p !== null).length;
       let frontier = initialStates(sys);
       const seen = new Set<string>();
       while (frontier.length > 0 && seen.size < 1500) {

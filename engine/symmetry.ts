@@ -7,10 +7,12 @@ import { WordBuffer } from './word-buffer.js';
 /**
  * The words that identify a state up to symmetry. Nodes of each symmetric role
  * are ordered by a signature that ignores which replica is which (ids of
- * symmetric nodes are blinded); nodes whose signatures tie are tried in every
- * order and the smallest encoding wins. Two states that differ only by a
- * renaming of replicas therefore get the same words. When ties would need more
- * than `maxTieOrders` orders, the first order is used: still sound (only real
+ * symmetric nodes are blinded, and what the fixed nodes hold about each replica
+ * is part of it); nodes whose signatures tie are tried in every order and the
+ * smallest encoding wins, unless their order changes nothing (then the first
+ * order is the canonical one). Two states that differ only by a renaming of
+ * replicas therefore get the same words. When ties would need more than
+ * `maxTieOrders` orders, the first order is used: still sound (only real
  * renamings are applied), just less reduction.
  */
 export function canonicalWords(sys: TransitionSystem, s: State, out: WordBuffer): void {
@@ -28,7 +30,6 @@ export function canonicalWords(sys: TransitionSystem, s: State, out: WordBuffer)
     }
     return;
   }
-  const start = out.length;
   const best = bestWords;
   const words = tryWords;
   let first = true;
@@ -38,8 +39,7 @@ export function canonicalWords(sys: TransitionSystem, s: State, out: WordBuffer)
     if (first || words.compare(best) < 0) best.copyFrom(words);
     first = false;
   }
-  out.length = start;
-  for (let i = 0; i < best.length; i++) out.push(best.data[i]!);
+  out.append(best.data, 0, best.length);
 }
 
 const maxTieOrders = 720;

@@ -26,7 +26,7 @@ const json = args.has('--json');
 const quick = args.has('--quick');
 /** Also time the interpreter (the reference successor generator) on each size. */
 const interpreterToo = args.has('--interpreter');
-const sizes = quick ? [3, 4, 5] : [3, 4, 5, 6];
+const sizes = quick ? [3, 4, 5] : [3, 4, 5, 6, 7];
 const root = new URL('../../', import.meta.url).pathname;
 const modelText = readFileSync(join(root, 'bench/models/two-phase-commit.ftp'), 'utf8');
 

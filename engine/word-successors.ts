@@ -1,4 +1,4 @@
-import type { CompiledHandler, ExecCtx, Msg, OutMsg, State, TransitionSystem } from './system.js';
+import type { CompiledHandler, ExecCtx, ExecEvent, Msg, OutMsg, State, TransitionSystem } from './system.js';
 import { FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js';
 import { ChoiceOdometer } from './choice-odometer.js';
 import type { RtType, Value } from './values.js';
@@ -51,6 +51,8 @@ export class WordSuccessors {
   private readonly ctx: ExecCtx;
   private sends: OutMsg[] = [];
   private readonly odometer = new ChoiceOdometer();
+  private readonly scratchVars: Value[][];
+  private events: ExecEvent[] = [];
 
   // The parent being expanded: where each node block and message starts, and its length.
   private words: Int32Array = new Int32Array(0);
@@ -93,6 +95,7 @@ export class WordSuccessors {
     );
     this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 1 + m.fields.length : -1));
     this.tailWords = stateLayout(sys).words;
+    this.scratchVars = sys.roles.map((role) => role.vars.map(() => 0));
     this.nodeOff = new Int32Array(sys.nodes.length);
     this.nodeLen = new Int32Array(sys.nodes.length);
     this.ctx = makeCtx(sys, { nodes: [], msgs: [], used: [], partition: 0, healAt: -1, fired: 0, dropsLeft: [], clock: 0, seen: 0 }, -1);
@@ -233,10 +236,12 @@ export class WordSuccessors {
     const ctx = this.ctx;
     const odometer = this.odometer;
     odometer.reset();
+    // One scratch array per role for the variables: the same length every time, so refilling
+    // it needs no `length` write (a slow call into V8) and no allocation.
+    const vars = this.scratchVars[sys.nodes[id]!.role]!;
     for (let runs = 0; runs < 100_000; runs++) {
       odometer.startRun();
-      // Fresh arrays per run: reused ones would need `length` writes, which are slow calls into V8.
-      const vars = node.vars.slice();
+      for (let i = 0; i < vars.length; i++) vars[i] = node.vars[i]!;
       const timers = node.timers.length > 0 ? node.timers.slice() : noTimers;
       if (timer >= 0) (timers as number[])[timer] = -1;
       const sends: OutMsg[] = [];
@@ -246,7 +251,9 @@ export class WordSuccessors {
       ctx.vars = vars;
       ctx.timers = timers as number[];
       ctx.sends = sends;
-      ctx.events = [];
+      // Events (decide, deliver) matter only to traces; their effect is in the variables.
+      if (this.events.length > 0) this.events = [];
+      ctx.events = this.events;
       ctx.byzantine = byzantine;
       ctx.inStart = h.kind === 'start';
       ctx.onSend = null;

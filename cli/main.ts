@@ -18,7 +18,7 @@ import type { CliArgs } from './args.js';
 import { parseArgs, usage, UsageError } from './args.js';
 import { notebookRun } from './notebook.js';
 import { mergeCommand, simulateShardCommand } from './shard.js';
-import { readSource, selectSources } from './sources.js';
+import { loadProtocol, readSource, selectSources } from './sources.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -208,21 +208,9 @@ function jsonReport(results: FileResult[]) {
 
 function diagram(args: CliArgs, io: CliIo, options: Parameters<typeof runCheck>[2]): number {
   const file = args.files[0]!;
-  const read = readSource(file);
-  if ('error' in read) {
-    io.stderr(`${file}: error: ${read.error}\n`);
-    return 1;
-  }
-  const analysis = analyzeText(read.text);
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0 || analysis.model.hasErrors) {
-    const index = new LineIndex(read.text);
-    for (const d of errors) {
-      const p = position(index, d.span.start);
-      io.stderr(`${file}:${p.line}:${p.column}: error: ${d.message} [${d.code}]\n`);
-    }
-    return 1;
-  }
+  const loaded = loadProtocol(file, io);
+  if (!loaded) return 1;
+  const { analysis } = loaded;
   const sources = selectSources(analysis.model, args);
   const wanted = args.scenario ?? args.check;
   const source = wanted !== null ? sources[0] : (sources.find((s) => s?.kind === 'ScenarioDecl') ?? sources[0]);

@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { analyzeText } from '../language/analyze.js';
-import type { Diagnostic } from '../language/diagnostic.js';
-import { LineIndex } from '../language/span.js';
+import { readFileSync, statSync } from 'node:fs';
 import { describeStep } from '../engine/describe-step.js';
 import type { ShardRunOptions } from '../engine/shard-run.js';
 import { simulateShard } from '../engine/shard-run.js';
@@ -13,7 +10,7 @@ import type { ShardResult, ShardRun, ShardVerdict } from '../engine/shard.js';
 import { seedIntervalText, shardSeeds } from '../engine/shard.js';
 import type { CliArgs } from './args.js';
 import type { CliIo } from './main.js';
-import { readSource, selectSources } from './sources.js';
+import { loadProtocol, printErrors, selectSources, writeJsonResult } from './sources.js';
 
 /**
  * `simulate FILE --seed-range A..B --shard k/n` and `merge RESULT.json...`: file IO and
@@ -31,17 +28,9 @@ export function simulateShardCommand(args: CliArgs, io: CliIo, options: ShardRun
   const file = args.files[0]!;
   const range = args.seedRange!;
   const shard = args.shard ?? { index: 1, count: 1 };
-  const read = readSource(file);
-  if ('error' in read) {
-    io.stderr(`${file}: error: ${read.error}\n`);
-    return 1;
-  }
-  const analysis = analyzeText(read.text);
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0 || analysis.model.hasErrors) {
-    printErrors(io, file, read.text, errors);
-    return 1;
-  }
+  const loaded = loadProtocol(file, io);
+  if (!loaded) return 1;
+  const { analysis, text } = loaded;
   const sources = selectSources(analysis.model, args);
   if (sources.length === 0) {
     io.stderr(`${file}: error: no ${args.scenario !== null ? `scenario named ${args.scenario}` : `check named ${args.check}`}\n`);
@@ -49,7 +38,7 @@ export function simulateShardCommand(args: CliArgs, io: CliIo, options: ShardRun
   }
   const identity = {
     file,
-    contentHash: `sha256:${createHash('sha256').update(read.text).digest('hex')}`,
+    contentHash: `sha256:${createHash('sha256').update(text).digest('hex')}`,
     version,
     options: {
       params: Object.fromEntries([...args.params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
@@ -61,7 +50,7 @@ export function simulateShardCommand(args: CliArgs, io: CliIo, options: ShardRun
   };
   const sim = simulateShard(analysis.model, sources, identity, range, shard, options);
   const runErrors = sim.diagnostics.filter((d) => d.severity === 'error');
-  printErrors(io, file, read.text, runErrors);
+  printErrors(io, file, text, runErrors);
   const block = shardSeeds(range, shard);
   for (const s of sim.statuses) {
     const run = sim.result.runs.find((r) => r.run === s.run);
@@ -69,16 +58,8 @@ export function simulateShardCommand(args: CliArgs, io: CliIo, options: ShardRun
     io.stderr(`${file}: warning: ${s.run} stopped (${s.status}) after ${done ? `seeds ${seedIntervalText(done)}` : 'no seeds'} of ${block ? seedIntervalText(block) : 'none'}; merge will report the rest as missing\n`);
   }
   const json = `${JSON.stringify(sim.result, null, 2)}\n`;
-  if (args.out !== null) {
-    try {
-      writeFileSync(args.out, json);
-    } catch (e) {
-      io.stderr(`${args.out}: error: cannot write (${(e as { code?: string }).code ?? String(e)})\n`);
-      return 1;
-    }
-  }
-  if (args.format === 'json' && args.out === null) io.stdout(json);
-  else io.stdout(resultText(sim.result, `shard ${shard.index}/${shard.count}, seeds ${block ? seedIntervalText(block) : 'none'} of ${seedIntervalText(range)}`));
+  if (!writeJsonResult(args, io, json)) return 1;
+  if (args.format !== 'json' || args.out !== null) io.stdout(resultText(sim.result, `shard ${shard.index}/${shard.count}, seeds ${block ? seedIntervalText(block) : 'none'} of ${seedIntervalText(range)}`));
   const unexpected = sim.result.runs.some((r) => r.verdicts.some((v) => v.outcome === 'violated' && v.expected === 'holds'));
   return runErrors.length > 0 || unexpected ? 1 : 0;
 }
@@ -101,16 +82,8 @@ export function mergeCommand(args: CliArgs, io: CliIo): number {
   }
   for (const w of merged.warnings) io.stderr(`faultline merge: warning: ${w}\n`);
   const json = `${JSON.stringify(merged.result, null, 2)}\n`;
-  if (args.out !== null) {
-    try {
-      writeFileSync(args.out, json);
-    } catch (e) {
-      io.stderr(`${args.out}: error: cannot write (${(e as { code?: string }).code ?? String(e)})\n`);
-      return 1;
-    }
-  }
-  if (args.format === 'json' && args.out === null) io.stdout(json);
-  else io.stdout(resultText(merged.result, `${inputs.length} result${inputs.length === 1 ? '' : 's'} merged`, true));
+  if (!writeJsonResult(args, io, json)) return 1;
+  if (args.format !== 'json' || args.out !== null) io.stdout(resultText(merged.result, `${inputs.length} result${inputs.length === 1 ? '' : 's'} merged`, true));
   return merged.result.ok ? 0 : 1;
 }
 
@@ -132,14 +105,6 @@ function readResult(file: string): ShardResult | string {
     return 'is not JSON (a shard result from simulate --seed-range --format json)';
   }
   return readShardResult(json);
-}
-
-function printErrors(io: CliIo, file: string, text: string, errors: readonly Diagnostic[]): void {
-  const index = new LineIndex(text);
-  for (const d of errors) {
-    const p = index.positionAt(d.span.start);
-    io.stderr(`${file}:${p.line + 1}:${p.character + 1}: error: ${d.message} [${d.code}]\n`);
-  }
 }
 
 /** One line per run; with `steps`, an unexpected violation's counterexample follows it, step by step. */

@@ -1,8 +1,13 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { Analysis } from '../language/analyze.js';
+import { analyzeText } from '../language/analyze.js';
+import type { Diagnostic } from '../language/diagnostic.js';
+import { LineIndex } from '../language/span.js';
 import type { CheckedModel } from '../language/check/model.js';
 import { runSources } from '../engine/compile.js';
 import type { RunSource } from '../engine/system.js';
 import type { CliArgs } from './args.js';
+import type { CliIo } from './main.js';
 
 const maxFileBytes = 64 * 1024 * 1024;
 
@@ -31,4 +36,44 @@ export function selectSources(model: CheckedModel, args: CliArgs): RunSource[] {
     if (args.check !== null && s.kind === 'CheckDecl') return s.name?.name === args.check;
     return false;
   });
+}
+
+/**
+ * Reads and checks a protocol a command is about to run (`diagram`, a simulation
+ * shard): null when it cannot run, after printing why with source positions.
+ */
+export function loadProtocol(file: string, io: CliIo): { text: string; analysis: Analysis } | null {
+  const read = readSource(file);
+  if ('error' in read) {
+    io.stderr(`${file}: error: ${read.error}\n`);
+    return null;
+  }
+  const analysis = analyzeText(read.text);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 || analysis.model.hasErrors) {
+    printErrors(io, file, read.text, errors);
+    return null;
+  }
+  return { text: read.text, analysis };
+}
+
+export function printErrors(io: CliIo, file: string, text: string, errors: readonly Diagnostic[]): void {
+  const index = new LineIndex(text);
+  for (const d of errors) {
+    const p = index.positionAt(d.span.start);
+    io.stderr(`${file}:${p.line + 1}:${p.character + 1}: error: ${d.message} [${d.code}]\n`);
+  }
+}
+
+/** Writes a JSON result to `--out`, or to stdout with `--format json`; false (and why, on stderr) when the file cannot be written. */
+export function writeJsonResult(args: CliArgs, io: CliIo, json: string): boolean {
+  if (args.out !== null) {
+    try {
+      writeFileSync(args.out, json);
+    } catch (e) {
+      io.stderr(`${args.out}: error: cannot write (${(e as { code?: string }).code ?? String(e)})\n`);
+      return false;
+    }
+  } else if (args.format === 'json') io.stdout(json);
+  return true;
 }

@@ -431,42 +431,15 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
     return out;
   }
 
-  // Start handlers.
-  for (let id = 0; id < s.nodes.length; id++) {
-    const node = s.nodes[id]!;
-    if (node.flags & FLAG_STARTED || !(node.flags & FLAG_UP)) continue;
-    const role = sys.roles[sys.nodes[id]!.role]!;
-    handlerSteps(sys, s, id, role.start!, null, 'start', out, (d) => {
-      d.nodes[id] = { ...d.nodes[id]!, flags: d.nodes[id]!.flags | FLAG_STARTED };
-    });
-  }
-
-  // Deliveries: under FIFO only each channel's head; identical messages once.
-  for (let i = 0; i < s.msgs.length; i++) {
-    const m = s.msgs[i]!;
-    if (i > 0) {
-      const prev = s.msgs[i - 1]!;
-      if (sys.fifo ? prev.src === m.src && prev.dst === m.dst : sameMsg(prev, m)) continue;
-    }
-    const dst = s.nodes[m.dst]!;
-    if (!(dst.flags & FLAG_UP) || !(dst.flags & FLAG_STARTED)) continue;
-    const h = handlerFor(sys, s, m);
-    if (!h) continue;
-    handlerSteps(sys, s, m.dst, h, m, 'deliver', out, (d) => d.msgs.splice(i, 1));
-  }
-
-  // Timers.
-  for (let id = 0; id < s.nodes.length; id++) {
-    const node = s.nodes[id]!;
-    if (!(node.flags & FLAG_UP)) continue;
-    for (let t = 0; t < node.timers.length; t++) {
-      if (node.timers[t]! !== 0) continue;
-      const h = timeoutHandlerFor(sys, s, id, t);
-      if (!h) continue;
-      // The handler runs with the timer already disarmed, so it may set it again.
-      handlerSteps(sys, s, id, h, null, 'timeout', out, () => {}, t);
-    }
-  }
+  forEachHandlerStep(sys, s, (id, h, msg, index, timer) => {
+    if (h.kind === 'start') {
+      handlerSteps(sys, s, id, h, null, 'start', out, (d) => {
+        d.nodes[id] = { ...d.nodes[id]!, flags: d.nodes[id]!.flags | FLAG_STARTED };
+      });
+    } else if (msg) handlerSteps(sys, s, id, h, msg, 'deliver', out, (d) => d.msgs.splice(index, 1));
+    // The handler runs with the timer already disarmed, so it may set it again.
+    else handlerSteps(sys, s, id, h, null, 'timeout', out, () => {}, timer);
+  });
 
   // Time passes (sync networks only).
   if (sys.timing === 'sync') tickStep(sys, s, out);
@@ -489,6 +462,44 @@ export function successors(sys: TransitionSystem, s: State): Successor[] {
 }
 
 /** The successors that recover crashed node `id`, in `successors` order. */
+/**
+ * The handler runs enabled in `s`, in successor order: start handlers, then
+ * deliveries (under FIFO only each channel's head; identical messages once),
+ * then expired timers. `index` is the message's position, `timer` the timer's.
+ * Both successor generators take their handler steps from here, in this order.
+ */
+export function forEachHandlerStep(
+  sys: TransitionSystem,
+  s: State,
+  visit: (node: number, handler: CompiledHandler, msg: Msg | null, index: number, timer: number) => void,
+): void {
+  for (let id = 0; id < s.nodes.length; id++) {
+    const node = s.nodes[id]!;
+    if (node.flags & FLAG_STARTED || !(node.flags & FLAG_UP)) continue;
+    visit(id, sys.roles[sys.nodes[id]!.role]!.start!, null, -1, -1);
+  }
+  for (let i = 0; i < s.msgs.length; i++) {
+    const m = s.msgs[i]!;
+    if (i > 0) {
+      const prev = s.msgs[i - 1]!;
+      if (sys.fifo ? prev.src === m.src && prev.dst === m.dst : sameMsg(prev, m)) continue;
+    }
+    const dst = s.nodes[m.dst]!;
+    if (!(dst.flags & FLAG_UP) || !(dst.flags & FLAG_STARTED)) continue;
+    const h = handlerFor(sys, s, m);
+    if (h) visit(m.dst, h, m, i, -1);
+  }
+  for (let id = 0; id < s.nodes.length; id++) {
+    const node = s.nodes[id]!;
+    if (!(node.flags & FLAG_UP)) continue;
+    for (let t = 0; t < node.timers.length; t++) {
+      if (node.timers[t]! !== 0) continue;
+      const h = timeoutHandlerFor(sys, s, id, t);
+      if (h) visit(id, h, null, -1, t);
+    }
+  }
+}
+
 export function recoverySuccessors(sys: TransitionSystem, s: State, id: number): Successor[] {
   const out: Successor[] = [];
   recoverInto(sys, new Draft(sys, s), id, emptyStep('recover', id), out);

@@ -9,13 +9,12 @@ import {
   bindMessage,
   canRecover,
   crashBudgetFor,
-  handlerFor,
+  forEachHandlerStep,
   makeCtx,
   messageBudgetFor,
   readCtx,
   recoverySuccessors,
   runBody,
-  timeoutHandlerFor,
 } from './steps.js';
 
 /**
@@ -109,34 +108,7 @@ export class WordSuccessors {
     this.words = words;
     this.layOut(words, start);
 
-    // Start handlers.
-    for (let id = 0; id < s.nodes.length; id++) {
-      const flags = s.nodes[id]!.flags;
-      if (flags & FLAG_STARTED || !(flags & FLAG_UP)) continue;
-      this.handlerSteps(id, sys.roles[sys.nodes[id]!.role]!.start!, null, -1, true, -1, sink);
-    }
-    // Deliveries: under FIFO only each channel's head; identical messages once.
-    for (let i = 0; i < s.msgs.length; i++) {
-      const m = s.msgs[i]!;
-      if (i > 0) {
-        if (sys.fifo ? this.sameChannel(i - 1, i) : this.sameParentMsg(i - 1, i)) continue;
-      }
-      const dst = s.nodes[m.dst]!;
-      if (!(dst.flags & FLAG_UP) || !(dst.flags & FLAG_STARTED)) continue;
-      const h = handlerFor(sys, s, m);
-      if (!h) continue;
-      this.handlerSteps(m.dst, h, m, i, false, -1, sink);
-    }
-    // Timers.
-    for (let id = 0; id < s.nodes.length; id++) {
-      const node = s.nodes[id]!;
-      if (!(node.flags & FLAG_UP)) continue;
-      for (let t = 0; t < node.timers.length; t++) {
-        if (node.timers[t]! !== 0) continue;
-        const h = timeoutHandlerFor(sys, s, id, t);
-        if (h) this.handlerSteps(id, h, null, -1, false, t, sink);
-      }
-    }
+    forEachHandlerStep(sys, s, (id, h, msg, index, timer) => this.handlerSteps(id, h, msg, index, h.kind === 'start', timer, sink));
     // Recoveries are rare: the interpreter builds them and they are encoded.
     for (let id = 0; id < s.nodes.length; id++) {
       if (s.nodes[id]!.flags & FLAG_UP || !canRecover(sys, id)) continue;
@@ -401,10 +373,6 @@ export class WordSuccessors {
       if (d !== 0) return d;
     }
     return la - lb;
-  }
-
-  private sameChannel(i: number, j: number): boolean {
-    return headerChannel(this.word(i, 0)) === headerChannel(this.word(j, 0));
   }
 
   private sameParentMsg(i: number, j: number): boolean {

@@ -97,6 +97,12 @@ export class StmtCompiler {
           const v = value(ctx);
           const role = ctx.sys.roles[ctx.sys.nodes[ctx.self]!.role]!;
           if (ctx.vars && role.decidedSlot >= 0) {
+            // A decision is stored like any variable: inside its type (an int range can be left).
+            const type = role.vars[role.decisionSlot]!.type;
+            if (!inType(type, v)) {
+              const range = type.k === 'int' ? ` (${type.low}..${type.high})` : '';
+              throw new RuntimeFault(`decision = ${JSON.stringify(v)} is outside its type${range}`, s.span);
+            }
             ctx.vars[role.decidedSlot] = 1;
             ctx.vars[role.decisionSlot] = v;
           }

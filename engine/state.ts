@@ -106,15 +106,13 @@ const flagBits = 3;
 /**
  * Packs a role's variables when every one is a bool, a bounded int, an enum or
  * a node id and all fit in 31 bits with the flags. Every stored value is inside
- * its type (assignments, sends and initial values are checked), which is what
- * makes the positions fit. Built-in variables (`decision` takes any value a
- * `decide` gives it) keep the plain layout.
+ * its type (assignments, sends, decisions and initial values are checked), which
+ * is what makes the positions fit.
  */
 function packingOf(vars: readonly VarDef[]): PackedVar[] | null {
   const out: PackedVar[] = [];
   let shift = flagBits;
   for (const v of vars) {
-    if (v.builtin) return null;
     const t = v.type;
     let size: number;
     let low = 0;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/repo.js';
+import { unsafeProtocol as unsafe } from '../support/cli-protocols.js';
 
 const root = repoRoot();
 const bin = join(root, 'bin/faultline.mjs');
@@ -35,13 +36,6 @@ node A { on start { send Pong to B } }
 node B { state got: bool = false }
 `;
 
-const unsafe = `protocol Unsafe
-message Ping
-node A { on start { send Ping to B } }
-node B { state got: bool = false
-  on Ping { got = true } }
-invariant NeverGot: not B.got
-`;
 
 test('check: a clean protocol exits 0 and says what was explored', () => {
   const r = run('check', file('clean.ftp', clean));

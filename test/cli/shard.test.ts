@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ShardResult } from '../../engine/shard.js';
 import { repoRoot } from '../support/repo.js';
+import { unsafeProtocol as unsafe } from '../support/cli-protocols.js';
 
 const root = repoRoot();
 const bin = join(root, 'bin/faultline.mjs');
@@ -93,13 +94,6 @@ test('simulate --shard k/4 in 4 processes, merged, equals one unsharded run over
   assert.match(text.stdout, /4 results merged: ok$/m);
 });
 
-const unsafe = `protocol Unsafe
-message Ping
-node A { on start { send Ping to B } }
-node B { state got: bool = false
-  on Ping { got = true } }
-invariant NeverGot: not B.got
-`;
 
 test('merge refuses missing shards (exit 2, naming the seeds), and --allow-partial merges with a warning', () => {
   const path = join(dir, 'unsafe.ftp');

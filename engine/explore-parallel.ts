@@ -1,0 +1,440 @@
+import { analyzeText } from '../language/analyze.js';
+import { compileSystem, runSources } from './compile.js';
+import type { ExploreLimits, ExploreResult, ExploreStatus, Violation, ViolationKind } from './explore.js';
+import { exploreStates } from './explore.js';
+import { unboundedEventuallyBits } from './properties.js';
+import type { TransitionSystem } from './system.js';
+import { ringBytes } from './word-ring.js';
+import { WordSuccessors } from './word-successors.js';
+
+/**
+ * Exhaustive exploration on several threads: level-synchronous breadth-first
+ * search with the states hash-partitioned over the workers.
+ *
+ * Each worker owns the states whose fingerprint's second hash is its index
+ * modulo the worker count: it keeps their fingerprints in its own
+ * `FingerprintSet`, their parent links and their part of each BFS level. It
+ * expands its part of a level with the word-level successor generator, stores
+ * the successors it owns at once, and writes the others, fingerprint and words,
+ * into a shared-memory ring to their owner, which deduplicates them. A level
+ * ends when every worker has expanded its part and read every ring to the end
+ * marker of that level; the coordinator (the caller's thread) then sums the
+ * next level and lets the workers go on.
+ *
+ * Why partitioned and not one shared table: a table shared through `Atomics`
+ * needs a compare-and-swap per insert on two words, and growing it mid-level
+ * stops every thread (a worker blocked in `Atomics.wait` cannot even receive the
+ * new buffer). Partitioned, each table is an ordinary single-threaded
+ * `FingerprintSet` that grows on its own, and the cost is copying the successors
+ * another worker owns (about twenty words each) through a ring, a fraction of
+ * generating and hashing them.
+ *
+ * What is the same as `exploreStates`, every run: the states of each BFS level,
+ * hence the state count, transitions, depth, terminal states and deadlocks of a
+ * search that completes or stops at its depth bound; which properties are
+ * violated and each first violation's length (levels are explored one at a time,
+ * so the first violation any worker finds is at the shallowest level). Which of
+ * several shortest counterexamples is returned depends on which worker stored a
+ * state first (any of them replays to a violating state); so does, with symmetry,
+ * which member of an orbit stands for it. A `maxStates` bound stops after exactly
+ * `maxStates` states (a shared counter hands out the last one), but which states
+ * those are, and so the transitions and violations seen before the cut, depend on
+ * the interleaving, as do time, memory and stop bounds. After every property is
+ * violated a search stops (unless `exhaustive`): its counts depend on order, as
+ * on the interpreter and word paths of `exploreStates`; a handler error found in
+ * the same level as the last property violation is kept (the single-threaded
+ * search keeps it or not by the order within that level).
+ *
+ * Not covered, explored by `exploreStates` on the caller's thread: models the
+ * word-level generator does not cover, `eventually` properties on infinite runs
+ * (their cycle search needs the whole graph's edges in one place), the
+ * interpreter engine, and one worker.
+ */
+
+/** What a worker needs to rebuild the transition system (closures cannot cross threads). */
+export interface ParallelJob {
+  /** The protocol's source text. */
+  text: string;
+  /** Which run of the file: an index into `runSources(model)`. */
+  run: number;
+  params?: [string, number][];
+  symmetry?: boolean;
+}
+
+/** The job of one run of a checked file (`source` is one of `runSources(model)`). */
+export function parallelJob(text: string, run: number, overrides: { params?: Map<string, number>; symmetry?: boolean } = {}): ParallelJob {
+  return {
+    text,
+    run,
+    ...(overrides.params ? { params: [...overrides.params] } : {}),
+    ...(overrides.symmetry !== undefined ? { symmetry: overrides.symmetry } : {}),
+  };
+}
+
+/** Compiles a job as every thread does (the same text and overrides give the same system, word for word). */
+export function compileJob(job: ParallelJob): TransitionSystem | null {
+  const { model } = analyzeText(job.text);
+  if (model.hasErrors) return null;
+  const source = runSources(model)[job.run];
+  if (source === undefined) return null;
+  return compileSystem(model, source, {
+    ...(job.params ? { params: new Map(job.params) } : {}),
+    ...(job.symmetry !== undefined ? { symmetry: job.symmetry } : {}),
+  }).value;
+}
+
+/** Why a parallel search can run on one thread only (null: it can run on several). */
+export function parallelUnsupported(sys: TransitionSystem, limits: ExploreLimits): string | null {
+  if (limits.engine === 'interpreter') return 'the interpreter engine';
+  if (unboundedEventuallyBits(sys) !== 0) return '`eventually` properties on infinite runs';
+  if (!WordSuccessors.create(sys)) return 'a model the word-level successor generator does not cover';
+  return null;
+}
+
+/** A started worker thread, as the host gives it to the coordinator. */
+export interface ParallelWorkerPort {
+  onMessage(listener: (message: ParallelWorkerMessage) => void): void;
+  /** The worker failed (an exception outside the engine, out of memory, an exit). */
+  onError(listener: (error: Error) => void): void;
+  terminate(): void;
+}
+
+/**
+ * What the core needs from the platform to run threads (in Node,
+ * `threads/explore-parallel.ts`): the core itself imports no `worker_threads`.
+ */
+export interface ParallelHost {
+  /** Starts a worker that calls `runParallelWorker(init, ...)`. */
+  spawn(init: ParallelWorkerInit): ParallelWorkerPort;
+  /** Calls `tick` every `ms` milliseconds until the returned function is called. */
+  every(ms: number, tick: () => void): () => void;
+  /** Milliseconds on a clock every thread shares (`Date.now`): `limits.now` may be a per-thread clock. */
+  wallClock(): number;
+}
+
+export interface ParallelOptions {
+  workers: number;
+  host: ParallelHost;
+}
+
+/** What a worker is started with (structured-cloneable; the buffers are shared). */
+export interface ParallelWorkerInit {
+  job: ParallelJob;
+  workers: number;
+  index: number;
+  control: SharedArrayBuffer;
+  rings: SharedArrayBuffer;
+  ringWords: number;
+  maxDepth: number;
+  maxStates: number;
+  /** On the wall clock. */
+  deadline: number;
+  /** 0: no memory budget. */
+  maxMemoryBytes: number;
+  exhaustive: boolean;
+}
+
+/** A violation as a worker found it: the state by global id, and where in the search. */
+export interface FoundViolation {
+  property: string;
+  kind: ViolationKind;
+  message: string;
+  /** Global id of the violating state (of the expanded state, for a handler error). */
+  state: number;
+  /** For a handler error: the successor index that failed (-1: none). */
+  extra: number;
+  /** The path's length (its BFS level, plus one for a handler error). */
+  length: number;
+  /**
+   * The level whose expansion the interpreter would have recorded it in (-1: the
+   * initial states): a state's invariants when its parent stored it, a run's end
+   * and a handler error when the state itself was expanded.
+   */
+  moment: number;
+}
+
+export interface WorkerResult {
+  /** States this worker stored and counted. */
+  states: number;
+  transitions: number;
+  terminal: number;
+  deadlocks: number;
+  /** Some state of the last level has successors (the depth bound cut the search). */
+  depthLimited: boolean;
+  /** Bytes of this worker's visited set and parent links. */
+  bytes: number;
+  violations: FoundViolation[];
+  /** Per local state: the parent's global id (-1: an initial state) and the successor index (the initial index for roots). */
+  parents: Int32Array;
+  via: Int32Array;
+}
+
+export type ParallelWorkerMessage =
+  | { type: 'level'; worker: number; level: number; nextSize: number; queueBytes: number }
+  | { type: 'done'; worker: number; result: WorkerResult }
+  | { type: 'error'; worker: number; message: string };
+
+/** Why the search stopped, in the shared stop word; the first writer wins. */
+export const Stop = {
+  none: 0,
+  /** The next level is empty everywhere. */
+  finished: 1,
+  stopped: 2,
+  time: 3,
+  memory: 4,
+  states: 5,
+  allViolated: 6,
+  failed: 7,
+} as const;
+
+/** Word positions in the shared control buffer; words written by different threads sit on different cache lines. */
+export class ControlLayout {
+  static readonly stop = 0;
+  /** The level the coordinator let the workers finish (they wait until it passes theirs). */
+  static readonly go = 16;
+  /** States claimed so far: the `maxStates` bound is exact across workers. */
+  static readonly claimed = 32;
+  static readonly mask = 48;
+  readonly maskWords: number;
+  readonly doorbells: number;
+  readonly memory: number;
+  readonly words: number;
+
+  constructor(
+    readonly workers: number,
+    properties: number,
+  ) {
+    this.maskWords = Math.max(1, Math.ceil(properties / 32));
+    this.doorbells = ControlLayout.mask + Math.ceil(this.maskWords / 16) * 16;
+    this.memory = this.doorbells + workers * 16;
+    this.words = this.memory + Math.ceil((workers + 1) / 16) * 16;
+  }
+
+  doorbell(worker: number): number {
+    return this.doorbells + worker * 16;
+  }
+
+  /** Memory used by a worker (or, at `workers`, the coordinator), in KiB. */
+  memorySlot(who: number): number {
+    return this.memory + who;
+  }
+
+  /** The ring from `from` to `to`. */
+  static ringOffset(workers: number, ringWords: number, from: number, to: number): number {
+    return (from * workers + to) * ringBytes(ringWords);
+  }
+}
+
+/** Words per ring: about 4 MB each between two workers, less as pairs multiply. */
+function ringWordsFor(workers: number): number {
+  return workers <= 2 ? 1 << 20 : workers <= 4 ? 1 << 19 : 1 << 18;
+}
+
+/**
+ * `exploreStates` on `options.workers` threads, for the run `job` describes.
+ * Same result shape; see the module comment for what equals the single-threaded
+ * result and what depends on order. Rejects when the job does not compile or a
+ * worker fails.
+ */
+export async function exploreStatesParallel(job: ParallelJob, limits: ExploreLimits, options: ParallelOptions): Promise<ExploreResult> {
+  const sys = compileJob(job);
+  if (!sys) throw new Error('the job does not compile: check and compile the file before exploring it');
+  const workers = Math.max(1, Math.floor(options.workers));
+  if (workers === 1 || parallelUnsupported(sys, limits) !== null) return exploreStates(sys, limits);
+
+  const started = limits.now();
+  const host = options.host;
+  const layout = new ControlLayout(workers, sys.properties.length);
+  const control = new SharedArrayBuffer(layout.words * 4);
+  const ctl = new Int32Array(control);
+  const ringWords = ringWordsFor(workers);
+  const rings = new SharedArrayBuffer(workers * workers * ringBytes(ringWords));
+  const wallDeadline = Number.isFinite(limits.deadline) ? host.wallClock() + (limits.deadline - limits.now()) : Number.POSITIVE_INFINITY;
+  const memoryBudget = limits.maxMemoryBytes && limits.memoryUsed ? limits.maxMemoryBytes : 0;
+
+  const raise = (code: number) => {
+    Atomics.compareExchange(ctl, ControlLayout.stop, Stop.none, code);
+    Atomics.notify(ctl, ControlLayout.go);
+    for (let w = 0; w < workers; w++) Atomics.notify(ctl, layout.doorbell(w));
+  };
+  const noteMemory = () => {
+    if (memoryBudget) Atomics.store(ctl, layout.memorySlot(workers), Math.ceil(limits.memoryUsed!() / 1024));
+  };
+  noteMemory();
+
+  const ports: ParallelWorkerPort[] = [];
+  const results: (WorkerResult | null)[] = new Array<WorkerResult | null>(workers).fill(null);
+  let depthDone = 0;
+  let peakFrontierBytes = 0;
+  const levelReports = new Map<number, { count: number; nextSize: number; bytes: number }>();
+
+  const outcome = await new Promise<{ error: Error | null }>((resolve) => {
+    let settled = false;
+    let done = 0;
+    const finish = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      stopTicking();
+      resolve({ error });
+    };
+    const fail = (error: Error) => {
+      raise(Stop.failed);
+      finish(error);
+    };
+    const stopTicking = host.every(20, () => {
+      if (limits.stop?.stopped) raise(Stop.stopped);
+      else if (limits.now() > limits.deadline) raise(Stop.time);
+      noteMemory();
+    });
+    const onMessage = (m: ParallelWorkerMessage) => {
+      if (settled) return;
+      if (m.type === 'error') {
+        fail(new Error(`exploration worker ${m.worker} failed: ${m.message}`));
+        return;
+      }
+      if (m.type === 'done') {
+        results[m.worker] = m.result;
+        if (++done === workers) finish(null);
+        return;
+      }
+      const r = levelReports.get(m.level) ?? { count: 0, nextSize: 0, bytes: 0 };
+      r.count++;
+      r.nextSize += m.nextSize;
+      r.bytes += m.queueBytes;
+      levelReports.set(m.level, r);
+      if (r.count < workers) return;
+      levelReports.delete(m.level);
+      peakFrontierBytes = Math.max(peakFrontierBytes, r.bytes);
+      if (r.nextSize > 0) depthDone = m.level + 1;
+      else raise(Stop.finished);
+      if (limits.stop?.stopped) raise(Stop.stopped);
+      noteMemory();
+      Atomics.store(ctl, ControlLayout.go, m.level + 1);
+      Atomics.notify(ctl, ControlLayout.go);
+    };
+    for (let index = 0; index < workers; index++) {
+      const init: ParallelWorkerInit = {
+        job,
+        workers,
+        index,
+        control,
+        rings,
+        ringWords,
+        maxDepth: limits.maxDepth,
+        maxStates: limits.maxStates,
+        deadline: wallDeadline,
+        maxMemoryBytes: memoryBudget,
+        exhaustive: limits.exhaustive === true,
+      };
+      let port: ParallelWorkerPort;
+      try {
+        port = host.spawn(init);
+      } catch (e) {
+        fail(e instanceof Error ? e : new Error(String(e)));
+        break;
+      }
+      ports.push(port);
+      port.onMessage(onMessage);
+      port.onError((e) => fail(e));
+    }
+  });
+  for (const p of ports) p.terminate();
+  if (outcome.error) throw outcome.error;
+  return mergeResults(sys, limits, results as WorkerResult[], Atomics.load(ctl, ControlLayout.stop), {
+    depthDone,
+    peakFrontierBytes,
+    elapsedMs: limits.now() - started,
+  });
+}
+
+function mergeResults(
+  sys: TransitionSystem,
+  limits: ExploreLimits,
+  results: WorkerResult[],
+  stop: number,
+  extra: { depthDone: number; peakFrontierBytes: number; elapsedMs: number },
+): ExploreResult {
+  const workers = results.length;
+  let status: ExploreStatus;
+  switch (stop) {
+    case Stop.stopped:
+      status = 'stopped';
+      break;
+    case Stop.time:
+      status = 'limit-time';
+      break;
+    case Stop.memory:
+      status = 'limit-memory';
+      break;
+    case Stop.states:
+      status = 'limit-states';
+      break;
+    default:
+      status = results.some((r) => r.depthLimited) ? 'limit-depth' : 'complete';
+  }
+
+  // Each property's first violation: the shortest any worker found (workers report in level order).
+  const first = new Map<string, FoundViolation>();
+  for (const r of results) {
+    for (const v of r.violations) {
+      const had = first.get(v.property);
+      if (!had || v.length < had.length) first.set(v.property, v);
+    }
+  }
+  const allViolated = () => !limits.exhaustive && sys.properties.length > 0 && sys.properties.every((p) => first.has(p.name));
+  /** The interpreter stops after the expansion that recorded the last property; a handler error found after it, it never saw. */
+  const stopEarly = () => {
+    const err = first.get('handler error');
+    if (!err) return;
+    let recordedBy = -1;
+    for (const p of sys.properties) recordedBy = Math.max(recordedBy, first.get(p.name)?.moment ?? -1);
+    if (err.moment > recordedBy) first.delete('handler error');
+  };
+  if (stop === Stop.allViolated) stopEarly();
+  else if (status !== 'complete' && status !== 'stopped' && allViolated()) {
+    // The checks of the unexpanded states completed the violations: the interpreter would have stopped there.
+    status = 'complete';
+    stopEarly();
+  }
+
+  const pathTo = (gid: number): { initial: number; path: number[] } => {
+    const path: number[] = [];
+    let cur = gid;
+    for (;;) {
+      const r = results[cur % workers]!;
+      const local = Math.floor(cur / workers);
+      const parent = r.parents[local]!;
+      if (parent < 0) return { initial: r.via[local]!, path: path.reverse() };
+      path.push(r.via[local]!);
+      cur = parent;
+    }
+  };
+  const toViolation = (v: FoundViolation): Violation => {
+    const where = pathTo(v.state);
+    if (v.extra >= 0) where.path.push(v.extra);
+    return { property: v.property, kind: v.kind, message: v.message, ...where };
+  };
+  const ordered = sys.properties.map((p) => first.get(p.name)).filter((v): v is FoundViolation => v !== undefined).map(toViolation);
+  const err = first.get('handler error');
+  if (err) ordered.push(toViolation(err));
+
+  const states = results.reduce((n, r) => n + r.states, 0);
+  const bytes = results.reduce((n, r) => n + r.bytes, 0);
+  return {
+    status,
+    stats: {
+      states,
+      transitions: results.reduce((n, r) => n + r.transitions, 0),
+      depth: extra.depthDone,
+      terminal: results.reduce((n, r) => n + r.terminal, 0),
+      deadlocks: results.reduce((n, r) => n + r.deadlocks, 0),
+      elapsedMs: extra.elapsedMs,
+      bytesPerState: states > 0 ? bytes / states : 0,
+      peakFrontierBytes: extra.peakFrontierBytes,
+      collisionProbability: Math.min(1, (states * (states - 1)) / 2 / 2 ** 64),
+      symmetry: sys.symmetry,
+    },
+    violations: ordered,
+    scriptFired: 0,
+  };
+}

@@ -194,8 +194,10 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     for (;;) {
       if (ready()) return true;
       if (stopCode() !== Stop.none && stopCode() !== Stop.finished) return false;
+      // Spinning would take the core from whatever else the machine runs (the lagging
+      // worker, on a loaded machine): sleep soon, woken by an end marker or a stop.
       if (drain() > 0) idle = 0;
-      else if (++idle > 64) Atomics.wait(ctl, doorbell, Atomics.load(ctl, doorbell), 1);
+      else if (++idle > 4) Atomics.wait(ctl, doorbell, Atomics.load(ctl, doorbell), 1);
     }
   };
   const ring = (p: number) => writers[p]!;
@@ -278,7 +280,8 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
       }
       break;
     }
-    next = new LevelQueue();
+    // Sized like the level before: doubling up from small for every level cost more than the copying it avoids.
+    next = new LevelQueue(frontier.words.length, frontier.starts.length);
     nextStarted = true;
     checkedThrough = 0;
     level = depth;
@@ -310,10 +313,13 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
         raise(Stop.allViolated);
         break outer;
       }
-      publishAll();
-      if ((f & 7) === 7) drain();
+      if ((f & 7) === 7) {
+        publishAll();
+        drain();
+      }
     }
     // The end of this level, to every peer, then every peer's end of it.
+    publishAll();
     for (let p = 0; p < W; p++) {
       if (p === me) continue;
       if (!room(p, 2)) break outer;

@@ -106,11 +106,17 @@ export class RingReader {
  * large objects rather than arrays of boxed numbers.
  */
 export class LevelQueue {
-  words = new Int32Array(1 << 12);
+  words: Int32Array;
   length = 0;
-  starts = new Int32Array(1 << 8);
-  ids = new Int32Array(1 << 8);
+  starts: Int32Array;
+  ids: Int32Array;
   size = 0;
+
+  constructor(words = 1 << 12, states = 1 << 8) {
+    this.words = new Int32Array(words);
+    this.starts = new Int32Array(states);
+    this.ids = new Int32Array(states);
+  }
 
   /** Appends a state whose words are `from[start..start+n)`, read through `mask` (a ring) or -1 (plain). */
   push(from: Int32Array, start: number, n: number, mask: number, id: number): void {

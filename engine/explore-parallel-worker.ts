@@ -212,6 +212,14 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     for (let p = 0; p < W; p++) writers[p]?.publish();
   };
 
+  /**
+   * Fingerprints this worker sent lately (direct-mapped, 512 KB: it stays in the
+   * core's caches). A duplicate costs a ring record written, read and probed; on 2PC
+   * N = 5 this skips 17 % of the records (four times the size: 17.5 %, most
+   * duplicates are not close together).
+   */
+  const sentMask = (1 << 16) - 1;
+  const sent = new Int32Array(2 << 16);
   let expanding = -1;
   let level = 0;
   let successorIndex = 0;
@@ -240,6 +248,11 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
       store(h1, h2, expanding, k, out.data, 0, out.length, -1);
       return;
     }
+    // Sent before (this level or an earlier one): its owner has it or will, and would only discard it.
+    const slot = (h1 & sentMask) << 1;
+    if (sent[slot] === h1 && sent[slot + 1] === h2) return;
+    sent[slot] = h1;
+    sent[slot + 1] = h2;
     const n = out.length;
     if (!room(owner, RECORD_HEAD + n)) {
       halted = true;

@@ -130,7 +130,7 @@ test('the same result every time: ten runs of one model give one state count and
   assert.match([...seen][0]!, /"NoCommit",\d+/);
 });
 
-test('a stop, a deadline and a state bound end a parallel search cleanly', async () => {
+test('a stop, a deadline, a state bound and a memory budget end a parallel search cleanly', async () => {
   const job = parallelJob(benchModel, 0, { params: new Map([['N', 4]]), symmetry: false });
   const stopped = await exploreOnThreads(job, { ...unlimited, stop: { stopped: true } }, { workers: 2, pool });
   assert.equal(stopped.status, 'stopped');
@@ -139,6 +139,10 @@ test('a stop, a deadline and a state bound end a parallel search cleanly', async
   const bounded = await exploreOnThreads(job, { ...unlimited, maxStates: 5_000 }, { workers: 2, pool });
   assert.equal(bounded.status, 'limit-states');
   assert.equal(bounded.stats.states, 5_000);
+  // The coordinator's share of the budget alone is over it: the workers see it at their next check.
+  const full = await exploreOnThreads(job, { ...unlimited, maxMemoryBytes: 1 << 20, memoryUsed: () => 2 << 20 }, { workers: 2, pool });
+  assert.equal(full.status, 'limit-memory');
+  assert.ok(full.stats.states < 24_388, `${full.stats.states} states`);
 });
 
 test('models two workers do not cover are explored on one thread, with the same result', async () => {

@@ -17,6 +17,8 @@ export interface CliArgs {
   timeMs: number;
   /** Heap the exploration may use, in MB; null = half the machine. */
   maxMemoryMb: number | null;
+  /** `--bitstate`: past the memory budget, go on as a bitstate search instead of stopping. */
+  bitstate: boolean;
   params: Map<string, number>;
   scenario: string | null;
   check: string | null;
@@ -53,7 +55,9 @@ options:
   --allow-partial               merge even when some seeds were run by no shard (a warning each)
   --depth D --max-states M      exploration bounds
   --time MS                     time budget per run (default 60000; none with --seed-range)
-  --max-memory MB               stop exploring at this heap size (default: half the machine)
+  --max-memory MB               stop exploring when the process uses this much memory (default: half the machine)
+  --bitstate                    at the memory budget, go on as a bitstate search (a Bloom filter:
+                                memory stays fixed, a few states may be missed; coverage is estimated)
   --param NAME=VALUE            override a param (repeatable)
   --scenario NAME / --check NAME   select one run
   --out FILE                    write the diagram, the run notebook or the shard result to FILE
@@ -111,6 +115,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     maxStates: null,
     timeMs: 60_000,
     maxMemoryMb: null,
+    bitstate: false,
     params: new Map(),
     scenario: null,
     check: null,
@@ -159,6 +164,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case '--max-memory':
         args.maxMemoryMb = whole(flag, value(), 16);
+        break;
+      case '--bitstate':
+        args.bitstate = true;
         break;
       case '--param':
       case '--param=': {

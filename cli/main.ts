@@ -71,12 +71,10 @@ function execute(args: CliArgs, io: CliIo): number {
     now: () => performance.now(),
     timeBudgetMs: args.timeMs,
     overrides,
-    memoryUsed: () => {
-      // The visited set lives in typed arrays, outside the JS heap.
-      const m = process.memoryUsage();
-      return m.heapUsed + m.arrayBuffers;
-    },
-    maxMemoryBytes: (args.maxMemoryMb ?? Math.floor(totalmem() / 2 / 1024 / 1024)) * 1024 * 1024,
+    // The process's resident memory: what the machine runs out of, heap and typed arrays alike.
+    memoryUsed: () => process.memoryUsage.rss(),
+    maxMemoryBytes: maxMemoryBytes(args),
+    bitstate: args.bitstate,
     ...(mode ? { mode } : {}),
   });
 
@@ -107,7 +105,7 @@ function execute(args: CliArgs, io: CliIo): number {
   }
 
   const failed = results.some((r) => r.readError !== null || r.diagnostics.some((d) => d.severity === 'error') || r.runs.some((x) => !x.ok));
-  if (args.format === 'json') io.stdout(`${JSON.stringify(jsonReport(results), null, 2)}\n`);
+  if (args.format === 'json') io.stdout(`${JSON.stringify({ ...jsonReport(results), memory: memoryReport(args) }, null, 2)}\n`);
   else if (args.format === 'sarif') {
     const sarif = toSarif(
       results.map((r) => ({ uri: r.file, text: r.text, diagnostics: r.diagnostics })),
@@ -152,7 +150,7 @@ function runSummary(run: RunReport): string {
   if (run.explore) {
     const e = run.explore;
     parts.push(`${e.states.toLocaleString('en-US')} states, ${e.transitions.toLocaleString('en-US')} transitions, depth ${e.depth}, ${Math.round(e.elapsedMs)} ms`);
-    if (e.symmetry) parts.push('symmetry reduced');
+    if (e.symmetry) parts.push(e.rawStates !== undefined ? `symmetry reduced from ${e.rawStates.toLocaleString('en-US')} states` : 'symmetry reduced');
   }
   if (run.simulate) {
     const s = run.simulate;
@@ -163,6 +161,15 @@ function runSummary(run: RunReport): string {
     (v) => `${v.property} ${v.outcome === 'unknown' ? 'not violated' : v.outcome}${v.ok ? (v.outcome === 'violated' ? ', as expected' : '') : ' (unexpected)'}`,
   );
   return `${parts.join(', ')}: ${run.ok ? 'ok' : 'FAILED'}${verdicts.length ? ` (${verdicts.join('; ')})` : ''}`;
+}
+
+/** The memory budget and the most the process took (its peak resident size), in bytes. */
+function memoryReport(args: CliArgs): { budgetBytes: number; peakBytes: number } {
+  return { budgetBytes: maxMemoryBytes(args), peakBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+function maxMemoryBytes(args: CliArgs): number {
+  return (args.maxMemoryMb ?? Math.floor(totalmem() / 2 / 1024 / 1024)) * 1024 * 1024;
 }
 
 function jsonReport(results: FileResult[]) {

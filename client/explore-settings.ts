@@ -16,12 +16,14 @@ export function readExploreSettings(get: (key: string) => unknown): ExploreSetti
     return typeof v === 'number' && Number.isFinite(v) && v >= min ? Math.floor(v) : fallback;
   };
   const background = get('background');
+  const onMemoryLimit = get('onMemoryLimit');
   return {
     maxStates: count('maxStates', d.maxStates, 1),
     maxDepth: count('maxDepth', d.maxDepth, 1),
     timeBudgetMs: count('timeBudgetMs', d.timeBudgetMs, 10),
     background: typeof background === 'boolean' ? background : d.background,
     maxMemoryMb: count('maxMemoryMb', d.maxMemoryMb, 64),
+    onMemoryLimit: onMemoryLimit === 'stop' || onMemoryLimit === 'bitstate' ? onMemoryLimit : d.onMemoryLimit,
   };
 }
 

@@ -1,5 +1,8 @@
+import { BitstateSet } from './bitstate-set.js';
+import type { BitstateRoots } from './bitstate-search.js';
+import { searchBitstate } from './bitstate-search.js';
 import { FingerprintSet, hashWords } from './fingerprint-set.js';
-import { canonicalWords } from './symmetry.js';
+import { canonicalWords, lastOrbitSize } from './symmetry.js';
 import { decodeState, encodeState, StateQueue } from './state.js';
 import { WordBuffer } from './word-buffer.js';
 import { WordSuccessors } from './word-successors.js';
@@ -25,6 +28,11 @@ export interface ExploreLimits {
   /** Bytes the run may use; `memoryUsed` reports what it uses (the core cannot ask the process). */
   maxMemoryBytes?: number;
   memoryUsed?: () => number;
+  /**
+   * When the memory budget runs out, go on as a bitstate search (a Bloom filter
+   * for the states not yet stored) instead of stopping with `limit-memory`.
+   */
+  bitstate?: boolean;
   /** Keep exploring after every property is violated (to count states). */
   exhaustive?: boolean;
   /**
@@ -35,7 +43,38 @@ export interface ExploreLimits {
   engine?: 'auto' | 'interpreter';
 }
 
-export type ExploreStatus = 'complete' | 'stopped' | 'limit-states' | 'limit-depth' | 'limit-time' | 'limit-memory';
+/**
+ * `bitstate`: the search went on in bitstate mode after the memory budget and
+ * reached its end, but may have missed states (see `ExploreStats.bitstate`).
+ */
+export type ExploreStatus = 'complete' | 'bitstate' | 'stopped' | 'limit-states' | 'limit-depth' | 'limit-time' | 'limit-memory';
+
+/** The bitstate part of a search. */
+export interface BitstateStats {
+  /** States stored exactly before the switch. */
+  exactStates: number;
+  /** States the Bloom filter took in after it. */
+  bitstateStates: number;
+  bytes: number;
+  hashes: number;
+  /** Expected states taken for seen ones (and so missed, with what only they lead to). */
+  expectedMissed: number;
+  /** Estimated share of the reachable states that were visited. */
+  coverage: number;
+}
+
+/**
+ * In bitstate mode the exact search hands over at this share of the budget:
+ * the rest is the Bloom filter's. The exact set is kept (old states stay exact)
+ * and the filter is filled from the remaining share.
+ */
+const exactShareWithBitstate = 0.6;
+/**
+ * Without bitstate mode the search stops at this share of the budget: memory is
+ * looked at every few hundred states, and in between the frontier's arrays may
+ * double.
+ */
+const exactShareAlone = 0.85;
 
 export type ViolationKind = 'invariant' | 'eventually' | 'runtime-error';
 
@@ -55,7 +94,7 @@ export interface ExploreStats {
   states: number;
   /** Successors generated (edges of the state graph). */
   transitions: number;
-  /** Deepest BFS level completed. */
+  /** Deepest BFS level completed (after a bitstate search: the deepest level it reached). */
   depth: number;
   terminal: number;
   /** Terminal states with messages still in flight that no handler accepts. */
@@ -67,6 +106,13 @@ export interface ExploreStats {
   peakFrontierBytes: number;
   collisionProbability: number;
   symmetry: boolean;
+  /**
+   * Under symmetry reduction: the states a search without it would store (the
+   * orbit sizes of the stored states, summed). Absent without symmetry, when a
+   * state's orbit was too large to count, and after bitstate mode took over.
+   */
+  rawStates?: number;
+  bitstate?: BitstateStats;
 }
 
 export interface ExploreResult {
@@ -98,10 +144,17 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   // State ids of stored fingerprints are needed only to link the edges of infinite runs.
   const seen = new FingerprintSet(1 << 14, eventuallyBits !== 0);
   let falseBits = new Uint32Array(eventuallyBits ? 1 << 14 : 0);
+  // The exact search's share of the memory budget (all of it unless bitstate mode may take over).
+  const memoryUsed = limits.memoryUsed;
+  const exactBudget = limits.maxMemoryBytes && memoryUsed ? limits.maxMemoryBytes * (limits.bitstate ? exactShareWithBitstate : exactShareAlone) : 0;
+  // The visited set doubles in one step: ask first, or a large model overshoots the budget by the doubling.
+  if (exactBudget) seen.mayGrow = (bytesAfter) => memoryUsed!() + bytesAfter + parents.byteLength + via.byteLength <= exactBudget;
   const falseEdges = new FalseEdges();
   const roots = new Map<number, number>();
   /** The id of the state `store` found already stored (when it returns -1). */
   let knownId = -1;
+  /** Under symmetry reduction, the states a search without it would store (NaN when an orbit was too large to count). */
+  let rawStates = 0;
 
   const store = (s: State, parent: number, index: number): number => {
     words.clear();
@@ -116,6 +169,12 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     const id = seen.size;
     knownId = seen.addOrGet(h1, h2, id);
     if (knownId >= 0) return -1;
+    if (sys.symmetry) {
+      // `canonicalWords` has just renamed this state: how many states it stands for.
+      const orbit = lastOrbitSize(sys);
+      if (orbit === 0) rawStates = Number.NaN;
+      else rawStates += orbit;
+    }
     if (id >= parents.length) {
       const np = new Int32Array(parents.length * 2);
       np.set(parents);
@@ -244,6 +303,9 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   };
 
   let expansions = 0;
+  let memoryOut = false;
+  /** Where in the frontier bitstate search takes over (-1: it does not). */
+  let handOver = -1;
   let depth = 0;
   let peakFrontierBytes = frontier.bytes;
   outer: while (frontier.size > 0) {
@@ -269,10 +331,13 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
           status = 'limit-time';
           break outer;
         }
-        if (limits.maxMemoryBytes && limits.memoryUsed && limits.memoryUsed() > limits.maxMemoryBytes) {
-          status = 'limit-memory';
-          break outer;
-        }
+      }
+      // Memory is also looked at as each level starts: a level's frontier is the one thing that grows without asking.
+      if (exactBudget && ((expansions & 255) === 0 || f === 0) && memoryUsed!() > exactBudget) memoryOut = true;
+      if (memoryOut || seen.growthRefused) {
+        if (limits.bitstate) handOver = f;
+        else status = 'limit-memory';
+        break outer;
       }
       const state = decodeState(sys, frontier.words, frontier.starts[f]!);
       if (fast) {
@@ -338,8 +403,63 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     checkedThrough = -1;
   }
 
+  /**
+   * Goes on depth-first from the unexpanded states (the rest of the frontier,
+   * then the next level), with a Bloom filter for new states in the memory the
+   * exact search left.
+   */
+  function continueInBitstate(from: number): { status: ExploreStatus; stats: BitstateStats } {
+    const free = limits.maxMemoryBytes! - memoryUsed!();
+    const visited = new BitstateSet(Math.max(1 << 20, free * 0.9));
+    const roots: BitstateRoots[] = [
+      { queue: frontier, from, level: depth, checked: !deferChecks },
+      { queue: next, from: 0, level: depth + 1, checked: !deferChecks },
+    ];
+    const r = searchBitstate(
+      {
+        sys,
+        fast,
+        visited,
+        known: (h1, h2) => seen.has(h1, h2),
+        maxDepth: limits.maxDepth,
+        maxNewStates: Math.max(0, limits.maxStates - seen.size),
+        deadline: limits.deadline,
+        now: limits.now,
+        ...(limits.stop ? { stop: limits.stop } : {}),
+        pathTo,
+        record,
+        isViolated: (name) => violations.has(name),
+        allViolated,
+      },
+      roots,
+    );
+    transitions += r.transitions;
+    terminal += r.terminal;
+    deadlocks += r.deadlocks;
+    scriptFired |= r.scriptFired;
+    if (r.deepest > depthDone) depthDone = r.deepest;
+    const missed = visited.expectedMissed;
+    const stats: BitstateStats = {
+      exactStates: seen.size,
+      bitstateStates: r.newStates,
+      bytes: visited.bytes,
+      hashes: visited.hashes,
+      expectedMissed: missed,
+      coverage: (seen.size + r.newStates) / (seen.size + r.newStates + missed),
+    };
+    const status: ExploreStatus = r.status === 'complete' || r.status === 'all-violated' ? 'bitstate' : r.status;
+    return { status, stats };
+  }
+
+  let bitstate: BitstateStats | undefined;
+  if (handOver >= 0) {
+    const r = continueInBitstate(handOver);
+    bitstate = r.stats;
+    status = r.status;
+  }
+
   // States stored but never expanded still have their properties checked, as the interpreter did when it stored them.
-  if (deferChecks && !stoppedEarly && status !== 'stopped') {
+  if (deferChecks && !stoppedEarly && status !== 'stopped' && handOver < 0) {
     const checkQueue = (queue: StateQueue, from: number) => {
       for (let f = from; f < queue.size; f++) {
         const id = queue.ids[f]!;
@@ -375,22 +495,25 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   }
 
   const elapsedMs = limits.now() - started;
+  const states = seen.size + (bitstate?.bitstateStates ?? 0);
   const ordered = sys.properties.map((p) => violations.get(p.name)).filter((v): v is Violation => v !== undefined);
   const err = violations.get('handler error');
   if (err) ordered.push(err);
   return {
     status,
     stats: {
-      states: seen.size,
+      states,
       transitions,
       depth: depthDone,
       terminal,
       deadlocks,
       elapsedMs,
-      bytesPerState: seen.size > 0 ? (seen.bytes + parents.byteLength + via.byteLength) / seen.size : 0,
+      bytesPerState: states > 0 ? (seen.bytes + parents.byteLength + via.byteLength + (bitstate?.bytes ?? 0)) / states : 0,
       peakFrontierBytes,
       collisionProbability: seen.collisionProbability(),
       symmetry: sys.symmetry,
+      ...(sys.symmetry && !bitstate && !Number.isNaN(rawStates) ? { rawStates } : {}),
+      ...(bitstate ? { bitstate } : {}),
     },
     violations: ordered,
     scriptFired,

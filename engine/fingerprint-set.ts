@@ -17,6 +17,13 @@ export class FingerprintSet {
   private ids: Int32Array | null;
   private mask: number;
   size = 0;
+  /**
+   * Asked before the table doubles, with the bytes the doubled table takes; when
+   * it says no, the table fills further (up to 90 %) and `growthRefused` is set,
+   * so the explorer can stop or change mode after the expansion under way.
+   */
+  mayGrow: ((bytesAfter: number) => boolean) | null = null;
+  growthRefused = false;
 
   constructor(initialCapacity = 1 << 16, keepIds = true) {
     let cap = 1024;
@@ -35,7 +42,7 @@ export class FingerprintSet {
    * stored for it (0 when ids are not kept).
    */
   addOrGet(h1: number, h2: number, id: number): number {
-    if ((this.size + 1) * 10 > (this.mask + 1) * 7) this.grow();
+    if ((this.size + 1) * 10 > (this.mask + 1) * 7) this.growIfAllowed();
     const a = h1 | 0;
     const b = h2 | 0 || 1;
     const slots = this.slots;
@@ -60,6 +67,26 @@ export class FingerprintSet {
   collisionProbability(): number {
     const n = this.size;
     return Math.min(1, (n * (n - 1)) / 2 / 2 ** 64);
+  }
+
+  /** Whether the fingerprint is stored. */
+  has(h1: number, h2: number): boolean {
+    const a = h1 | 0;
+    const b = h2 | 0 || 1;
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let i = a & mask; ; i = (i + 1) & mask) {
+      const stored = slots[(i << 1) + 1]!;
+      if (stored === 0) return false;
+      if (stored === b && slots[i << 1] === a) return true;
+    }
+  }
+
+  private growIfAllowed(): void {
+    const full = (this.size + 1) * 10 > (this.mask + 1) * 9;
+    if (!this.growthRefused && this.mayGrow && !this.mayGrow(this.slots.byteLength * 2 + (this.ids ? this.ids.byteLength * 2 : 0))) this.growthRefused = true;
+    // Past 90 % linear probing degrades fast: the table grows whatever the budget says.
+    if (!this.growthRefused || full) this.grow();
   }
 
   private grow(): void {

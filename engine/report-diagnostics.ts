@@ -34,12 +34,19 @@ export function reportDiagnostics(report: RunReport): Diagnostic[] {
     }
   }
   if (report.mode === 'explore' && report.status !== 'complete' && report.runKind !== 'none') {
-    out.push(diagnostic('FTP404', 'information', `${capitalise(where)}: exploration stopped early (${statusText(report)}); properties not violated so far are not proven`, report.span));
+    const how = report.status === 'bitstate' ? 'exploration may have missed states' : 'exploration stopped early';
+    out.push(diagnostic('FTP404', 'information', `${capitalise(where)}: ${how} (${statusText(report)}); properties not violated so far are not proven`, report.span));
   }
   for (const u of report.unfired) {
     out.push(diagnostic('FTP406', 'warning', `the scripted fault "${u.label}" never happened ${where}`, u.span));
   }
   return out;
+}
+
+/** A coverage estimate as a percentage that never rounds up to a full 100 %. */
+export function coverageText(coverage: number): string {
+  const percent = Math.floor(coverage * 10000) / 100;
+  return `${percent.toFixed(2)} %`;
 }
 
 export function runLabel(report: RunReport): string {
@@ -69,8 +76,10 @@ export function statusText(report: RunReport): string {
       return `state bound reached at ${e?.states ?? 0} states`;
     case 'limit-time':
       return `time budget spent after ${e?.states ?? report.simulate?.runs ?? 0} ${e ? 'states' : 'runs'}`;
+    case 'bitstate':
+      return `the memory budget was reached after ${e?.bitstate?.exactStates ?? 0} states; a bitstate search in ${((e?.bitstate?.bytes ?? 0) / 1048576).toFixed(1)} MB went on to the end, covering about ${coverageText(e?.bitstate?.coverage ?? 0)} of the states`;
     case 'limit-memory':
-      return `memory budget reached after ${e?.states ?? 0} states`;
+      return `memory budget reached after ${e?.states ?? 0} states, every level to depth ${e?.depth ?? 0} complete${e?.bitstate ? '' : '; bitstate mode can go on within it'}`;
     case 'stopped':
       return 'stopped';
   }

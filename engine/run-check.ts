@@ -63,6 +63,8 @@ export interface RunOptions {
   overrides?: RunOverrides;
   maxMemoryBytes?: number;
   memoryUsed?: () => number;
+  /** Past the memory budget, go on as a bitstate search instead of stopping. */
+  bitstate?: boolean;
   /** Force a mode regardless of the check (the CLI's `simulate` / `explore`). */
   mode?: 'explore' | 'simulate';
 }
@@ -103,6 +105,7 @@ export function runCheck(model: CheckedModel, source: RunSource, options: RunOpt
       ...(options.stop ? { stop: options.stop } : {}),
       ...(options.maxMemoryBytes ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
       ...(options.memoryUsed ? { memoryUsed: options.memoryUsed } : {}),
+      ...(options.bitstate ? { bitstate: true } : {}),
     });
     status = r.status;
     violations = r.violations;

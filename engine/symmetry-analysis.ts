@@ -6,7 +6,8 @@ import type { RunSource } from './system.js';
  * The replicated roles whose nodes nothing in the model tells apart, so states
  * that differ only by a permutation of those nodes are equivalent. A role loses
  * its symmetry when it is indexed (`Participant[1]`), its ids are ordered
- * (`p < q`, `min`, `max`, `index(p)`), or a scenario names one of its nodes.
+ * (`p < q`, `min`, `max`, `index(p)`), a scenario names one of its nodes, or a
+ * crash may cut a broadcast to it (`crash ... while sending`).
  */
 export function findSymmetricRoles(model: CheckedModel, source: RunSource): Set<string> {
   const symmetric = new Set(model.roles.filter((r) => r.replicated).map((r) => r.name));
@@ -24,6 +25,10 @@ export function findSymmetricRoles(model: CheckedModel, source: RunSource): Set<
   // Other checks and scenarios of the file do not constrain this run.
   const decls = model.file.decls.filter((d) => d.kind !== 'ScenarioDecl' && d.kind !== 'CheckDecl');
   const roots = source ? [...decls, source] : decls;
+  // A crash while sending cuts a broadcast after a prefix of its receivers, and
+  // receivers come in id order: the replicas a broadcast reaches are then told apart.
+  let whileSending = false;
+  if (source) walkAst(source, (node) => void (node.kind === 'CrashBudget' && node.whileSending && (whileSending = true)));
   for (const root of roots) {
     walkAst(root, (node) => {
       switch (node.kind) {
@@ -40,6 +45,9 @@ export function findSymmetricRoles(model: CheckedModel, source: RunSource): Set<
             breakType(model.types.get(node.left));
             breakType(model.types.get(node.right));
           }
+          break;
+        case 'BroadcastStmt':
+          if (whileSending) breakType(model.types.get(node.to));
           break;
         case 'ScriptedCrash':
         case 'ScriptedRecover':

@@ -33,13 +33,48 @@ export function canonicalWords(sys: TransitionSystem, s: State, out: WordBuffer)
   const best = bestWords;
   const words = tryWords;
   let first = true;
+  // The renamings that give the smallest words are one coset of the state's stabiliser: count them.
+  let fixing = 0;
   for (const perm of candidates) {
     words.clear();
     encodeState(sys, perm ? permuteState(sys, s, perm) : s, words);
-    if (first || words.compare(best) < 0) best.copyFrom(words);
+    const order = first ? -1 : words.compare(best);
+    if (order < 0) {
+      best.copyFrom(words);
+      fixing = 1;
+    } else if (order === 0) fixing++;
     first = false;
   }
+  stabilizer = fixing;
   out.append(best.data, 0, best.length);
+}
+
+/**
+ * How many states the last `canonicalWords` stands for: the size of its orbit
+ * under renamings of replicas (the group's order over the renamings that leave
+ * the state unchanged). 0 when not known: the tie groups were too large to try
+ * every order. Summed over the stored states, it is the count a search without
+ * symmetry reduction would find.
+ */
+export function lastOrbitSize(sys: TransitionSystem): number {
+  if (!sys.symmetry) return 1;
+  return stabilizer === 0 ? 0 : groupOrder(sys) / stabilizer;
+}
+
+/** The renamings of the last state `canonicalWords` saw that left it unchanged (0: not counted). */
+let stabilizer = 1;
+
+const groupOrders = new WeakMap<TransitionSystem, number>();
+
+/** How many renamings symmetry allows: every order of each symmetric role's nodes. */
+function groupOrder(sys: TransitionSystem): number {
+  let order = groupOrders.get(sys);
+  if (order === undefined) {
+    order = 1;
+    for (const role of sys.roles) if (role.symmetric) order *= factorial(role.nodes.length);
+    groupOrders.set(sys, order);
+  }
+  return order;
 }
 
 const maxTieOrders = 720;
@@ -100,7 +135,13 @@ function candidatePermutations(sys: TransitionSystem, s: State): (number[] | nul
   let orders = 1;
   for (const p of plans) for (const [a, b] of p.groups) orders *= factorial(b - a);
   const sorted = plans.map((p) => p.order);
-  if (orders === 1 || tiesAreInterchangeable(sys, s, plans)) return [permutationOf(sys, plans, sorted)];
+  // Renamings that leave the state unchanged keep each node's signature, so they lie within the tie groups.
+  if (orders === 1 || tiesAreInterchangeable(sys, s, plans)) {
+    stabilizer = orders;
+    return [permutationOf(sys, plans, sorted)];
+  }
+  // Too many orders to try: only the sorted one is used, and the stabiliser is not counted.
+  stabilizer = 0;
   // Every combination of orders inside tie groups, or just the sorted one.
   let variants: number[][][] = [sorted];
   if (orders <= maxTieOrders) {

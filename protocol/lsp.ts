@@ -61,7 +61,7 @@ export interface VerdictSummary {
 }
 
 /** How far one run got. */
-export type RunStatus = 'complete' | 'stopped' | 'limit-states' | 'limit-depth' | 'limit-time' | 'limit-memory';
+export type RunStatus = 'complete' | 'bitstate' | 'stopped' | 'limit-states' | 'limit-depth' | 'limit-time' | 'limit-memory';
 
 export interface RunTraces {
   run: string;
@@ -149,6 +149,8 @@ export interface ExploreSettings {
   background: boolean;
   /** Heap of the exploration worker, in megabytes. */
   maxMemoryMb: number;
+  /** At the memory budget: stop with `limit-memory`, or go on as a bitstate search. */
+  onMemoryLimit: 'stop' | 'bitstate';
 }
 
 export interface FaultlineSettings {
@@ -156,5 +158,5 @@ export interface FaultlineSettings {
 }
 
 export const defaultSettings: FaultlineSettings = {
-  explore: { maxStates: 1_000_000, maxDepth: 1000, timeBudgetMs: 2000, background: true, maxMemoryMb: 1024 },
+  explore: { maxStates: 1_000_000, maxDepth: 1000, timeBudgetMs: 2000, background: true, maxMemoryMb: 1024, onMemoryLimit: 'stop' },
 };

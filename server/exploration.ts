@@ -34,6 +34,7 @@ export function jobLimits(settings: ExploreSettings): JobLimits {
     maxStates: settings.maxStates,
     maxDepth: settings.maxDepth,
     maxMemoryBytes: Math.floor(settings.maxMemoryMb * 0.7 * 1024 * 1024),
+    bitstate: settings.onMemoryLimit === 'bitstate',
   };
 }
 

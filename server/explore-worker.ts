@@ -66,6 +66,7 @@ function runOptions(model: CheckedModel, source: RunSource, limits: JobLimits, s
       const m = process.memoryUsage();
       return m.heapUsed + m.arrayBuffers;
     },
+    bitstate: limits.bitstate,
     ...(mode ? { mode } : {}),
   };
 }

@@ -9,6 +9,7 @@ export function readSettings(value: unknown): FaultlineSettings {
     return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
   };
   const background = explore['background'];
+  const onMemoryLimit = explore['onMemoryLimit'];
   return {
     explore: {
       maxStates: positive('maxStates', d.maxStates),
@@ -16,6 +17,7 @@ export function readSettings(value: unknown): FaultlineSettings {
       timeBudgetMs: positive('timeBudgetMs', d.timeBudgetMs),
       background: typeof background === 'boolean' ? background : d.background,
       maxMemoryMb: positive('maxMemoryMb', d.maxMemoryMb),
+      onMemoryLimit: onMemoryLimit === 'stop' || onMemoryLimit === 'bitstate' ? onMemoryLimit : d.onMemoryLimit,
     },
   };
 }

@@ -15,6 +15,8 @@ export interface JobLimits {
   maxDepth: number;
   /** Stop with `limit-memory` above this heap size (below the worker's hard limit). */
   maxMemoryBytes: number;
+  /** Past that, go on as a bitstate search instead of stopping. */
+  bitstate: boolean;
 }
 
 /** Run every check and scenario of a text, reporting each run's diagnostics as it finishes. */

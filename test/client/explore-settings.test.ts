@@ -13,6 +13,8 @@ test('settings fall back to the defaults when missing or malformed', () => {
     readExploreSettings((k) => values[k]),
     { ...defaultSettings.explore, maxStates: 5000, background: false, maxMemoryMb: 256 },
   );
+  assert.equal(readExploreSettings((k) => (k === 'onMemoryLimit' ? 'bitstate' : undefined)).onMemoryLimit, 'bitstate');
+  assert.equal(readExploreSettings((k) => (k === 'onMemoryLimit' ? 'swap' : undefined)).onMemoryLimit, 'stop');
 });
 
 test('an untrusted workspace runs nothing in the background unless the user allowed it', () => {

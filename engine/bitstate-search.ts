@@ -1,0 +1,200 @@
+import { BitstateSet } from './bitstate-set.js';
+import { hashWords } from './fingerprint-set.js';
+import { failuresAtEnd, failuresInState } from './properties.js';
+import { decodeState, encodeState } from './state.js';
+import type { StateQueue } from './state.js';
+import { successors } from './steps.js';
+import { canonicalWords } from './symmetry.js';
+import type { RuntimeFault, State, TransitionSystem } from './system.js';
+import { WordBuffer } from './word-buffer.js';
+import type { WordSuccessors } from './word-successors.js';
+
+/** States the breadth-first search stored but had not expanded when its memory ran out. */
+export interface BitstateRoots {
+  queue: StateQueue;
+  /** The first position of `queue` not yet expanded. */
+  from: number;
+  /** The BFS level of the queue's states: steps from an initial state. */
+  level: number;
+  /** Whether their properties were checked when they were stored (otherwise they are checked here). */
+  checked: boolean;
+}
+
+export interface BitstateContext {
+  sys: TransitionSystem;
+  /** The word-level successor generator, or null where the interpreter explores. */
+  fast: WordSuccessors | null;
+  visited: BitstateSet;
+  /** Whether breadth-first search stored the fingerprint: those states are known exactly. */
+  known: (h1: number, h2: number) => boolean;
+  maxDepth: number;
+  /** New states the search may store (besides those breadth-first search stored). */
+  maxNewStates: number;
+  deadline: number;
+  now: () => number;
+  stop?: { readonly stopped: boolean };
+  /** The path to a state the breadth-first search stored. */
+  pathTo: (id: number) => { initial: number; path: number[] };
+  record: (property: string, kind: 'invariant' | 'eventually' | 'runtime-error', message: string, where: { initial: number; path: number[] }) => void;
+  isViolated: (property: string) => boolean;
+  /** Whether the search may stop: every property has its violation. */
+  allViolated: () => boolean;
+}
+
+export interface BitstateOutcome {
+  status: 'complete' | 'stopped' | 'limit-time' | 'limit-depth' | 'limit-states' | 'all-violated';
+  newStates: number;
+  transitions: number;
+  terminal: number;
+  deadlocks: number;
+  scriptFired: number;
+  /** The deepest level a state was found at. */
+  deepest: number;
+}
+
+/**
+ * Goes on from where breadth-first search ran out of memory, depth-first, with
+ * the Bloom filter as its visited set: memory then stays fixed (the filter, the
+ * search stack and the parent links already stored). Depth-first, because a
+ * breadth-first frontier grows with the model and would outgrow the budget by
+ * itself. Each root keeps its shortest path from the breadth-first part; what
+ * this part adds to a counterexample is the stack, which need not be shortest.
+ *
+ * The stack holds states in order of discovery: a state's successors are
+ * pushed above it once it is expanded, and it is popped when they are all
+ * done. So the expanded states on the stack are exactly the path to its top.
+ */
+export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoots[]): BitstateOutcome {
+  const { sys, fast, visited } = ctx;
+  const stackWords = new WordBuffer(1 << 12);
+  let starts = new Int32Array(256);
+  let indices = new Int32Array(256);
+  let levels = new Int32Array(256);
+  let expanded = new Uint8Array(256);
+  let depth = 0;
+  const outcome: BitstateOutcome = { status: 'complete', newStates: 0, transitions: 0, terminal: 0, deadlocks: 0, scriptFired: 0, deepest: 0 };
+  const hashed = new WordBuffer();
+  const encoded = new WordBuffer();
+  let rootId = -1;
+
+  const push = (from: Int32Array, start: number, end: number, index: number, level: number) => {
+    if (depth === starts.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      starts = grow(starts);
+      indices = grow(indices);
+      levels = grow(levels);
+      expanded = grow(expanded);
+    }
+    starts[depth] = stackWords.length;
+    indices[depth] = index;
+    levels[depth] = level;
+    expanded[depth] = 0;
+    stackWords.append(from, start, end);
+    depth++;
+    if (level > outcome.deepest) outcome.deepest = level;
+  };
+  /** The path to the top of the stack's expanded state at `at`, then `extra` steps. */
+  const pathThrough = (at: number, extra: number): { initial: number; path: number[] } => {
+    const where = ctx.pathTo(rootId);
+    const path = [...where.path];
+    for (let i = 1; i <= at; i++) if (expanded[i]) path.push(indices[i]!);
+    if (extra >= 0) path.push(extra);
+    return { initial: where.initial, path };
+  };
+  const check = (s: State, at: number, extra: number) => {
+    for (const f of failuresInState(sys, s, ctx.isViolated)) ctx.record(f.property, f.kind, f.message, pathThrough(at, extra));
+  };
+
+  // The successor being offered, its index, and the state it comes from.
+  let parentAt = 0;
+  let successorIndex = 0;
+  let nonFault = 0;
+  const offer = (fault: boolean, error: RuntimeFault | null, words: WordBuffer, state: State | null) => {
+    const k = successorIndex++;
+    if (!fault) nonFault++;
+    if (error) {
+      ctx.record('handler error', 'runtime-error', error.message, pathThrough(parentAt, k));
+      return;
+    }
+    let key = words;
+    let decoded = state;
+    if (sys.symmetry) {
+      decoded ??= decodeState(sys, words.data, 0);
+      hashed.clear();
+      canonicalWords(sys, decoded, hashed);
+      key = hashed;
+    }
+    const h = hashWords(key.data, key.length);
+    if (ctx.known(h[0]!, h[1]!) || !visited.add(h[0]!, h[1]!)) return;
+    outcome.newStates++;
+    check(decoded ?? decodeState(sys, words.data, 0), parentAt, k);
+    push(words.data, 0, words.length, k, levels[parentAt]! + 1);
+  };
+  const sink = (fault: boolean, error: RuntimeFault | null) => offer(fault, error, fast!.out, null);
+
+  let expansions = 0;
+  rootsLoop: for (const root of roots) {
+    for (let f = root.from; f < root.queue.size; f++) {
+      rootId = root.queue.ids[f]!;
+      const start = root.queue.starts[f]!;
+      const end = f + 1 < root.queue.size ? root.queue.starts[f + 1]! : root.queue.length;
+      push(root.queue.words, start, end, -1, root.level);
+      while (depth > 0) {
+        const top = depth - 1;
+        if (expanded[top]) {
+          depth--;
+          stackWords.length = starts[top]!;
+          continue;
+        }
+        expanded[top] = 1;
+        if ((++expansions & 1023) === 0) {
+          if (ctx.stop?.stopped) {
+            outcome.status = 'stopped';
+            break rootsLoop;
+          }
+          if (ctx.now() > ctx.deadline) {
+            outcome.status = 'limit-time';
+            break rootsLoop;
+          }
+        }
+        const state = decodeState(sys, stackWords.data, starts[top]!);
+        if (top === 0 && !root.checked) check(state, 0, -1);
+        if (levels[top]! >= ctx.maxDepth) {
+          if (successors(sys, state).length > 0) outcome.status = 'limit-depth';
+          continue;
+        }
+        parentAt = top;
+        successorIndex = 0;
+        nonFault = 0;
+        if (fast) fast.expand(state, stackWords.data, starts[top]!, sink);
+        else {
+          for (const { state: t, step } of successors(sys, state)) {
+            if (step.script >= 0) outcome.scriptFired |= 1 << step.script;
+            encoded.clear();
+            if (!step.error) encodeState(sys, t, encoded);
+            offer(step.fault, step.error, encoded, t);
+          }
+        }
+        outcome.transitions += successorIndex;
+        if (nonFault === 0) {
+          outcome.terminal++;
+          if (state.msgs.length > 0) outcome.deadlocks++;
+          for (const f of failuresAtEnd(sys, state, ctx.isViolated)) ctx.record(f.property, f.kind, f.message, pathThrough(top, -1));
+        }
+        if (ctx.allViolated()) {
+          outcome.status = 'all-violated';
+          break rootsLoop;
+        }
+        if (outcome.newStates >= ctx.maxNewStates) {
+          outcome.status = 'limit-states';
+          break rootsLoop;
+        }
+      }
+    }
+  }
+  return outcome;
+}

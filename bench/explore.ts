@@ -1,14 +1,20 @@
 /**
  * Exploration speed against Spin, measured in one run on one machine.
  *
- *   npm run bench:explore [-- --json] [-- --quick] [-- --interpreter]
+ *   npm run bench:explore [-- --json] [-- --quick] [-- --interpreter] [-- --model=NAME]
  *
- * For two-phase commit with N participants (1 coordinator crash, 1 drop) it runs
- * our explorer and Spin's C verifier (`-DSAFETY -DNOREDUCE`) on the same protocol,
- * checks that both count the same states, and prints states per CPU second
- * (the fastest of three runs below N = 6), bytes per stored state and the ratio
- * ours/Spin. Spin and gcc are installed with apt-get
- * when missing. It also measures simulation steps/second.
+ * For three protocols of different shapes, at several sizes N, it runs our explorer
+ * and Spin's C verifier (`-DSAFETY -DNOREDUCE`) on the same protocol, checks that
+ * both count the same states, and prints states per CPU second (the fastest of
+ * three runs on the smaller sizes), bytes per stored state and the ratio ours/Spin:
+ *   two-phase-commit    N participants, 1 coordinator crash, 1 drop
+ *                       (bench/models/two-phase-commit.ftp, bench/promela-2pc.ts);
+ *   byzantine-generals  OM(1) with N generals, any one of them a traitor that sends
+ *                       any order or none (bench/promela-byzantine-generals.ts);
+ *   quorum-register     a write then a read with majority quorums of N replicas,
+ *                       1 replica crash, 1 drop (bench/promela-quorum-register.ts).
+ * Spin and gcc are installed with apt-get when missing. It also measures
+ * simulation steps/second.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,15 +26,57 @@ import { exploreStates } from '../engine/explore.js';
 import { simulateRuns } from '../engine/simulate.js';
 import { analyzeText } from '../language/analyze.js';
 import { promelaTwoPhaseCommit } from './promela-2pc.js';
+import { promelaByzantineGenerals } from './promela-byzantine-generals.js';
+import { promelaQuorumRegister } from './promela-quorum-register.js';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const quick = args.has('--quick');
 /** Also time the interpreter (the reference successor generator) on each size. */
 const interpreterToo = args.has('--interpreter');
-const sizes = quick ? [3, 4, 5] : [3, 4, 5, 6, 7];
+/** Only this model (`--model=quorum-register`), to re-measure one without the rest. */
+const only = [...args].find((a) => a.startsWith('--model='))?.slice('--model='.length) ?? null;
 const root = new URL('../../', import.meta.url).pathname;
-const modelText = readFileSync(join(root, 'bench/models/two-phase-commit.ftp'), 'utf8');
+
+interface Size {
+  n: number;
+  /** Runs of each side, the fastest counted: three where a run takes seconds, one where it takes minutes. */
+  repeats: number;
+  /** Part of `--quick`: all of these together finish in under 30 s. */
+  quick: boolean;
+}
+
+interface BenchModel {
+  name: string;
+  text: string;
+  promela: (n: number) => string;
+  sizes: Size[];
+}
+
+function benchModel(name: string, promela: (n: number) => string, sizes: Size[]): BenchModel {
+  return { name, text: readFileSync(join(root, `bench/models/${name}.ftp`), 'utf8'), promela, sizes };
+}
+
+// The whole run takes about 9 CPU minutes, 6 of them 2PC at N = 7.
+const models: BenchModel[] = [
+  benchModel('two-phase-commit', promelaTwoPhaseCommit, [
+    { n: 3, repeats: 3, quick: true }, // 300 states
+    { n: 4, repeats: 3, quick: true }, // 24 k
+    { n: 5, repeats: 3, quick: true }, // 285 k
+    { n: 6, repeats: 1, quick: false }, // 3.3 M
+    { n: 7, repeats: 1, quick: false }, // 36.7 M
+  ]),
+  benchModel('byzantine-generals', promelaByzantineGenerals, [
+    { n: 4, repeats: 3, quick: true }, // 12 k
+    { n: 5, repeats: 1, quick: false }, // 1.4 M
+  ]),
+  benchModel('quorum-register', promelaQuorumRegister, [
+    { n: 3, repeats: 3, quick: true }, // 3.6 k
+    { n: 4, repeats: 3, quick: true }, // 19 k
+    { n: 5, repeats: 3, quick: false }, // 781 k
+    { n: 6, repeats: 1, quick: false }, // 4.3 M
+  ]),
+];
 
 function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -62,8 +110,8 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1e6;
 }
 
-function ours(n: number, engine: 'auto' | 'interpreter' = 'auto'): Measure {
-  const { model } = analyzeText(modelText);
+function ours(bench: BenchModel, n: number, engine: 'auto' | 'interpreter' = 'auto'): Measure {
+  const { model } = analyzeText(bench.text);
   const sys = compileSystem(model, model.checks[0] ?? null, { params: new Map([['N', n]]), symmetry: false }).value;
   if (!sys) throw new Error('the benchmark model does not compile');
   const c0 = process.cpuUsage();
@@ -83,13 +131,18 @@ function best(times: number, run: () => Measure): Measure {
   return fastest;
 }
 
-/** `expected` states size pan's hash table (-w), as a Spin user would: a fixed 2^26 table costs more to clear than a small model takes to explore. */
-function spin(n: number, dir: string, expected: number): Measure {
-  const pml = join(dir, `two-phase-commit-${n}.pml`);
-  writeFileSync(pml, promelaTwoPhaseCommit(n));
+/** Writes the Promela twin and compiles its verifier once; each timed run is one run of the verifier. */
+function buildPan(bench: BenchModel, n: number, dir: string): string {
+  const pml = join(dir, `${bench.name}-${n}.pml`);
+  writeFileSync(pml, bench.promela(n));
   execFileSync('spin', ['-a', pml], { cwd: dir, stdio: 'ignore' });
-  const pan = join(dir, `pan${n}`);
+  const pan = join(dir, `pan-${bench.name}-${n}`);
   execFileSync('gcc', ['-O2', '-DSAFETY', '-DNOREDUCE', '-DMEMLIM=16384', '-o', pan, 'pan.c'], { cwd: dir, stdio: 'ignore' });
+  return pan;
+}
+
+/** `expected` states size pan's hash table (-w), as a Spin user would: a fixed 2^26 table costs more to clear than a small model takes to explore. */
+function spin(pan: string, dir: string, expected: number): Measure {
   // The shell's `times` reports the CPU time of the verifier it ran (user and system).
   const out = execFileSync('sh', ['-c', `"${pan}" -m1000000 -w${hashBits(expected)}; times`], { cwd: dir, encoding: 'utf8' });
   const states = Number(/(\d+) states, stored/.exec(out)?.[1] ?? NaN);
@@ -100,8 +153,8 @@ function spin(n: number, dir: string, expected: number): Measure {
   return { states, seconds: cpu, wallSeconds: elapsed, bytesPerState: (equivalentMb * 1024 * 1024) / states };
 }
 
-function simulationStepsPerSecond(n: number): number {
-  const { model } = analyzeText(modelText);
+function simulationStepsPerSecond(bench: BenchModel, n: number): number {
+  const { model } = analyzeText(bench.text);
   const sys = compileSystem(model, model.checks[0] ?? null, { params: new Map([['N', n]]) }).value!;
   const r = simulateRuns(sys, { runs: 2000, steps: 200, seed: 1, deadline: Number.POSITIVE_INFINITY, now: () => performance.now() });
   return r.steps / (r.elapsedMs / 1000);
@@ -112,41 +165,45 @@ const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
 let mismatch = false;
 const rows: Record<string, unknown>[] = [];
 try {
-  ours(3); // warm up the JIT before measuring
-  for (const n of sizes) {
-    const repeats = n <= 5 ? 3 : 1;
-    const a = best(repeats, () => ours(n));
-    const b = best(repeats, () => spin(n, dir, a.states));
-    const reference = interpreterToo ? best(repeats, () => ours(n, 'interpreter')) : null;
-    const row = {
-      model: 'two-phase-commit',
-      N: n,
-      states: a.states,
-      spinStates: b.states,
-      statesPerSec: Math.round(a.states / a.seconds),
-      // CPU times come in 10 ms steps: below 50 ms there is no rate worth comparing.
-      spinStatesPerSec: b.seconds >= 0.05 ? Math.round(b.states / b.seconds) : null,
-      ratio: b.seconds >= 0.05 ? Number((a.states / a.seconds / (b.states / b.seconds)).toFixed(3)) : null,
-      wallStatesPerSec: Math.round(a.states / a.wallSeconds),
-      spinWallStatesPerSec: b.wallSeconds >= 0.05 ? Math.round(b.states / b.wallSeconds) : null,
-      ...(reference ? { interpreterStatesPerSec: Math.round(reference.states / reference.seconds) } : {}),
-      bytesPerState: Number(a.bytesPerState.toFixed(1)),
-      frontierBytesPerState: Number((a.frontierBytesPerState ?? 0).toFixed(1)),
-      spinBytesPerState: Number(b.bytesPerState.toFixed(1)),
-      workers: 1,
-      symmetry: false,
-    };
-    if (a.states !== b.states) mismatch = true;
-    rows.push(row);
-    if (json) process.stdout.write(`${JSON.stringify(row)}\n`);
+  ours(models[0]!, 3); // warm up the JIT before measuring
+  for (const bench of models) {
+    if (only !== null && bench.name !== only) continue;
+    for (const { n, repeats, quick: inQuick } of bench.sizes) {
+      if (quick && !inQuick) continue;
+      const a = best(repeats, () => ours(bench, n));
+      const pan = buildPan(bench, n, dir);
+      const b = best(repeats, () => spin(pan, dir, a.states));
+      const reference = interpreterToo ? best(repeats, () => ours(bench, n, 'interpreter')) : null;
+      const row = {
+        model: bench.name,
+        N: n,
+        states: a.states,
+        spinStates: b.states,
+        statesPerSec: Math.round(a.states / a.seconds),
+        // CPU times come in 10 ms steps: below 50 ms there is no rate worth comparing.
+        spinStatesPerSec: b.seconds >= 0.05 ? Math.round(b.states / b.seconds) : null,
+        ratio: b.seconds >= 0.05 ? Number((a.states / a.seconds / (b.states / b.seconds)).toFixed(3)) : null,
+        wallStatesPerSec: Math.round(a.states / a.wallSeconds),
+        spinWallStatesPerSec: b.wallSeconds >= 0.05 ? Math.round(b.states / b.wallSeconds) : null,
+        ...(reference ? { interpreterStatesPerSec: Math.round(reference.states / reference.seconds) } : {}),
+        bytesPerState: Number(a.bytesPerState.toFixed(1)),
+        frontierBytesPerState: Number((a.frontierBytesPerState ?? 0).toFixed(1)),
+        spinBytesPerState: Number(b.bytesPerState.toFixed(1)),
+        workers: 1,
+        symmetry: false,
+      };
+      if (a.states !== b.states) mismatch = true;
+      rows.push(row);
+      if (json) process.stdout.write(`${JSON.stringify(row)}\n`);
+    }
   }
-  const sim = { model: 'two-phase-commit', N: 5, simulationStepsPerSec: Math.round(simulationStepsPerSecond(5)) };
+  const sim = { model: 'two-phase-commit', N: 5, simulationStepsPerSec: Math.round(simulationStepsPerSecond(models[0]!, 5)) };
   if (json) process.stdout.write(`${JSON.stringify(sim)}\n`);
   else {
-    console.log('model             N     states  spin states  ours st/s  spin st/s  ratio  B/state  spin B/state  frontier B/state  (per CPU second)');
+    console.log('model               N     states  spin states  ours st/s  spin st/s  ratio  B/state  spin B/state  frontier B/state  (per CPU second)');
     for (const r of rows) {
       console.log(
-        `${String(r.model).padEnd(16)} ${String(r.N).padStart(2)} ${String(r.states).padStart(10)} ${String(r.spinStates).padStart(12)} ${String(r.statesPerSec).padStart(10)} ${String(r.spinStatesPerSec).padStart(10)} ${String(r.ratio).padStart(6)} ${String(r.bytesPerState).padStart(8)} ${String(r.spinBytesPerState).padStart(13)} ${String(r.frontierBytesPerState).padStart(17)}` +
+        `${String(r.model).padEnd(18)} ${String(r.N).padStart(2)} ${String(r.states).padStart(10)} ${String(r.spinStates).padStart(12)} ${String(r.statesPerSec).padStart(10)} ${String(r.spinStatesPerSec).padStart(10)} ${String(r.ratio).padStart(6)} ${String(r.bytesPerState).padStart(8)} ${String(r.spinBytesPerState).padStart(13)} ${String(r.frontierBytesPerState).padStart(17)}` +
           (r.interpreterStatesPerSec ? `  interpreter ${r.interpreterStatesPerSec} st/s` : ''),
       );
     }

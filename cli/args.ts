@@ -19,6 +19,8 @@ export interface CliArgs {
   maxMemoryMb: number | null;
   /** `--bitstate`: past the memory budget, go on as a bitstate search instead of stopping. */
   bitstate: boolean;
+  /** `--workers N`: threads an exploration runs on (1 = this thread only). */
+  workers: number;
   params: Map<string, number>;
   scenario: string | null;
   check: string | null;
@@ -56,6 +58,8 @@ options:
   --depth D --max-states M      exploration bounds
   --time MS                     time budget per run (default 60000; none with --seed-range)
   --max-memory MB               stop exploring when the process uses this much memory (default: half the machine)
+  --workers N                   explore on N threads (default 1; same states, verdicts and
+                                counterexample lengths as one)
   --bitstate                    at the memory budget, go on as a bitstate search (a Bloom filter:
                                 memory stays fixed, a few states may be missed; coverage is estimated)
   --param NAME=VALUE            override a param (repeatable)
@@ -116,6 +120,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     timeMs: 60_000,
     maxMemoryMb: null,
     bitstate: false,
+    workers: 1,
     params: new Map(),
     scenario: null,
     check: null,
@@ -167,6 +172,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case '--bitstate':
         args.bitstate = true;
+        break;
+      case '--workers':
+        args.workers = whole(flag, value(), 1);
+        if (args.workers > 64) throw new UsageError('--workers must be at most 64');
         break;
       case '--param':
       case '--param=': {

@@ -9,7 +9,7 @@ import type { RunOverrides } from '../engine/compile.js';
 import { describeStep } from '../engine/describe-step.js';
 import { reportDiagnostics, runLabel, statusText } from '../engine/report-diagnostics.js';
 import type { RunReport } from '../engine/run-check.js';
-import { runCheck } from '../engine/run-check.js';
+import { runCheck, runCheckWith } from '../engine/run-check.js';
 import { sampleTrace } from '../engine/sample-trace.js';
 import { traceToMermaid } from '../render/mermaid.js';
 import { cliWindowStatements, traceWindow } from '../render/trace-window.js';
@@ -19,6 +19,7 @@ import { parseArgs, usage, UsageError } from './args.js';
 import { notebookRun } from './notebook.js';
 import { mergeCommand, simulateShardCommand } from './shard.js';
 import { loadProtocol, readSource, selectSources } from './sources.js';
+import { threadExplorer } from './thread-explorer.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -48,14 +49,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw e;
   }
   try {
-    return execute(args, io);
+    return await execute(args, io);
   } catch (e) {
     io.stderr(`faultline: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }
 
-function execute(args: CliArgs, io: CliIo): number {
+async function execute(args: CliArgs, io: CliIo): Promise<number> {
   const overrides: RunOverrides = {
     params: args.params,
     bounds: {
@@ -96,7 +97,8 @@ function execute(args: CliArgs, io: CliIo): number {
     if (!analysis.model.hasErrors && !diagnostics.some((d) => d.severity === 'error')) {
       const mode = args.command === 'check' ? undefined : args.command;
       for (const source of selectSources(analysis.model, args)) {
-        const report = runCheck(analysis.model, source, runOptions(mode));
+        const options = runOptions(mode);
+        const report = args.workers > 1 ? await runCheckWith(analysis.model, source, options, threadExplorer(read.text, analysis.model, source, args)) : runCheck(analysis.model, source, options);
         runs.push(report);
         diagnostics.push(...reportDiagnostics(report));
       }

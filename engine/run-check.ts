@@ -3,7 +3,7 @@ import type { Diagnostic } from '../language/diagnostic.js';
 import type { Span } from '../language/span.js';
 import type { RunOverrides } from './compile.js';
 import { compileSystem, runSources } from './compile.js';
-import type { ExploreStats, ExploreStatus, StopSignal, Violation } from './explore.js';
+import type { ExploreLimits, ExploreResult, ExploreStats, ExploreStatus, StopSignal, Violation } from './explore.js';
 import { exploreStates } from './explore.js';
 import { shrinkViolation } from './shrink.js';
 import { simulateRuns } from './simulate.js';
@@ -71,67 +71,97 @@ export interface RunOptions {
 
 /** Compiles and runs one check or scenario, and judges every property. */
 export function runCheck(model: CheckedModel, source: RunSource, options: RunOptions): RunReport {
+  const run = prepareRun(model, source, options);
+  if ('report' in run) return run.report;
+  if (run.mode === 'explore') return exploredReport(run, exploreStates(run.sys, exploreLimits(run, options)));
+  const { sys } = run;
+  const r = simulateRuns(sys, {
+    runs: sys.bounds.runs,
+    steps: sys.bounds.steps,
+    seed: sys.bounds.seed,
+    deadline: run.deadline,
+    now: options.now,
+    ...(options.stop ? { stop: options.stop } : {}),
+  });
+  const simulate: SimulationStats = {
+    runs: r.runs,
+    steps: r.steps,
+    terminated: r.terminated,
+    elapsedMs: r.elapsedMs,
+    stepsPerSecond: r.elapsedMs > 0 ? (r.steps / r.elapsedMs) * 1000 : r.steps * 1000,
+  };
+  return finishReport(run, r.status, r.violations.map((v) => shrinkViolation(sys, v)), r.scriptFired, null, simulate);
+}
+
+/** An explorer other than `exploreStates` on this thread: the parallel one. */
+export type Explorer = (sys: TransitionSystem, limits: ExploreLimits) => Promise<ExploreResult>;
+
+/** `runCheck`, with explorations done by `explorer` (simulations stay on this thread). */
+export async function runCheckWith(model: CheckedModel, source: RunSource, options: RunOptions, explorer: Explorer): Promise<RunReport> {
+  const run = prepareRun(model, source, options);
+  if ('report' in run) return run.report;
+  if (run.mode !== 'explore') return runCheck(model, source, options);
+  return exploredReport(run, await explorer(run.sys, exploreLimits(run, options)));
+}
+
+interface PreparedRun {
+  sys: TransitionSystem;
+  mode: 'explore' | 'simulate';
+  span: Span;
+  deadline: number;
+  diagnostics: Diagnostic[];
+}
+
+function prepareRun(model: CheckedModel, source: RunSource, options: RunOptions): PreparedRun | { report: RunReport } {
   const compiled = compileSystem(model, source, options.overrides);
   const sys = compiled.value;
   const span = source?.span ?? model.file.span;
   if (!sys) {
     return {
-      run: source?.name?.name ?? 'explore',
-      runKind: 'none',
-      mode: 'explore',
-      span,
-      status: 'stopped',
-      explore: null,
-      simulate: null,
-      verdicts: [],
-      unfired: [],
-      diagnostics: compiled.diagnostics,
-      ok: false,
+      report: {
+        run: source?.name?.name ?? 'explore',
+        runKind: 'none',
+        mode: 'explore',
+        span,
+        status: 'stopped',
+        explore: null,
+        simulate: null,
+        verdicts: [],
+        unfired: [],
+        diagnostics: compiled.diagnostics,
+        ok: false,
+      },
     };
   }
-  const mode = options.mode ?? sys.mode;
-  const deadline = options.now() + options.timeBudgetMs;
-  let status: ExploreStatus;
-  let violations: (Violation & { seed?: number })[];
-  let exploreStats: ExploreStats | null = null;
-  let simStats: SimulationStats | null = null;
-  let fired: number;
-  if (mode === 'explore') {
-    const r = exploreStates(sys, {
-      maxDepth: sys.bounds.depth,
-      maxStates: sys.bounds.states,
-      deadline,
-      now: options.now,
-      ...(options.stop ? { stop: options.stop } : {}),
-      ...(options.maxMemoryBytes ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
-      ...(options.memoryUsed ? { memoryUsed: options.memoryUsed } : {}),
-      ...(options.bitstate ? { bitstate: true } : {}),
-    });
-    status = r.status;
-    violations = r.violations;
-    exploreStats = r.stats;
-    fired = r.scriptFired;
-  } else {
-    const r = simulateRuns(sys, {
-      runs: sys.bounds.runs,
-      steps: sys.bounds.steps,
-      seed: sys.bounds.seed,
-      deadline,
-      now: options.now,
-      ...(options.stop ? { stop: options.stop } : {}),
-    });
-    status = r.status;
-    violations = r.violations.map((v) => shrinkViolation(sys, v));
-    fired = r.scriptFired;
-    simStats = {
-      runs: r.runs,
-      steps: r.steps,
-      terminated: r.terminated,
-      elapsedMs: r.elapsedMs,
-      stepsPerSecond: r.elapsedMs > 0 ? (r.steps / r.elapsedMs) * 1000 : r.steps * 1000,
-    };
-  }
+  return { sys, mode: options.mode ?? sys.mode, span, deadline: options.now() + options.timeBudgetMs, diagnostics: compiled.diagnostics };
+}
 
+function exploreLimits(run: PreparedRun, options: RunOptions): ExploreLimits {
+  return {
+    maxDepth: run.sys.bounds.depth,
+    maxStates: run.sys.bounds.states,
+    deadline: run.deadline,
+    now: options.now,
+    ...(options.stop ? { stop: options.stop } : {}),
+    ...(options.maxMemoryBytes ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
+    ...(options.memoryUsed ? { memoryUsed: options.memoryUsed } : {}),
+    ...(options.bitstate ? { bitstate: true } : {}),
+  };
+}
+
+function exploredReport(run: PreparedRun, r: ExploreResult): RunReport {
+  return finishReport(run, r.status, r.violations, r.scriptFired, r.stats, null);
+}
+
+function finishReport(
+  run: PreparedRun,
+  status: ExploreStatus,
+  violations: readonly (Violation & { seed?: number })[],
+  fired: number,
+  explore: ExploreStats | null,
+  simulate: SimulationStats | null,
+): RunReport {
+  const { sys, mode, span } = run;
   const verdicts = judge(sys, mode, status, violations, span);
   const unfired = sys.script
     .filter((e) => !((fired >> e.index) & 1) && e.action.kind !== 'drop')
@@ -142,11 +172,11 @@ export function runCheck(model: CheckedModel, source: RunSource, options: RunOpt
     mode,
     span,
     status,
-    explore: exploreStats,
-    simulate: simStats,
+    explore,
+    simulate,
     verdicts,
     unfired,
-    diagnostics: compiled.diagnostics,
+    diagnostics: run.diagnostics,
     ok: verdicts.every((v) => v.ok),
   };
 }

@@ -150,6 +150,31 @@ test('explore: two-phase commit with 7 participants ends cleanly under a 200 MB 
   assert.ok(report.memory.peakBytes < 1.1 * report.memory.budgetBytes, `peak ${report.memory.peakBytes}`);
 });
 
+test('explore --workers 2: the same states, transitions and verdicts as one thread, counterexamples as short', () => {
+  const model = join(root, 'bench/models/two-phase-commit.ftp');
+  const summary = (stdout: string) => {
+    const report = JSON.parse(stdout) as { files: { runs: { status: string; explore: { states: number; transitions: number }; verdicts: { property: string; outcome: string; trace: { steps: unknown[] } | null }[] }[] }[] };
+    return report.files[0]!.runs.map((r) => ({
+      status: r.status,
+      states: r.explore.states,
+      transitions: r.explore.transitions,
+      verdicts: r.verdicts.map((v) => `${v.property} ${v.outcome} ${v.trace?.steps.length ?? '-'}`),
+    }));
+  };
+  const one = run('explore', model, '--param', 'N=4', '--no-symmetry', '--format', 'json');
+  const two = run('explore', model, '--param', 'N=4', '--no-symmetry', '--format', 'json', '--workers', '2');
+  assert.equal(two.code, one.code, two.stderr);
+  assert.deepEqual(summary(two.stdout), summary(one.stdout));
+  assert.equal(summary(one.stdout)[0]!.states, 24_388);
+  // A violated invariant: the counterexample is as short on two threads as on one.
+  const path = file('unsafe-workers.ftp', unsafe);
+  const a = run('explore', path, '--format', 'json');
+  const b = run('explore', path, '--format', 'json', '--workers', '2');
+  assert.equal(b.code, 1, b.stderr);
+  assert.deepEqual(summary(b.stdout).map((r) => r.verdicts), summary(a.stdout).map((r) => r.verdicts));
+  assert.equal(run('explore', path, '--workers', '0').code, 2);
+});
+
 test('explore --bitstate: past the memory budget the search goes on to the end in bitstate mode and estimates its coverage', () => {
   const r = run('explore', join(root, 'bench/models/two-phase-commit.ftp'), '--param', 'N=5', '--no-symmetry', '--max-memory', '16', '--bitstate');
   assert.equal(r.code, 0, r.stderr);

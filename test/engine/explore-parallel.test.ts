@@ -111,7 +111,7 @@ test('two workers explore random protocols to the same counts, verdicts and path
       assert.ok(sys);
       await compare(job, { ...unlimited, maxDepth: sys.bounds.depth, maxStates, exhaustive }, text);
     }),
-    { numRuns: 40, seed: 5150 },
+    { numRuns: 30, seed: 5150 },
   );
 });
 

@@ -29,7 +29,7 @@ export interface CliArgs {
   verbose: boolean;
   /** `--window STEP±K` for diagrams. */
   window: { focus: number; radius: number } | null;
-  /** `--seed-range A..B`: one simulation run per seed, written as a shard result. */
+  /** `--seed-range A..B`: one simulation run (or with `explore --bitstate`, one swarm run) per seed, written as a shard result. */
   seedRange: SeedInterval | null;
   /** `--shard k/n` of the seed range (1/1 when only `--seed-range` is given). */
   shard: ShardSpec | null;
@@ -47,13 +47,15 @@ commands:
   explore FILE        exhaustive exploration of each check and scenario
   diagram FILE        a Mermaid sequence diagram of a scenario's (or check's) trace
   notebook run FILE.ftpnb   run every cell of a notebook and save the outputs in it (or in --out)
-  merge RESULT.json...      combine shard results of simulate --seed-range (docs/scale-out.md)
+  merge RESULT.json...      combine shard results of simulate or explore --bitstate --seed-range (docs/scale-out.md)
 
 options:
   --format text|json|sarif   output format (default text)
   --runs N --seed S --steps K   simulation bounds
   --seed-range A..B --shard k/n   simulate one run per seed of this shard's block of A..B and
-                                write a shard result (JSON) to --out, or to stdout with --format json
+                                write a shard result (JSON) to --out, or to stdout with --format json;
+                                with explore --bitstate, one bitstate swarm run per seed (its filter:
+                                80 % of --max-memory less what the process uses, as a power of two MiB)
   --allow-partial               merge even when some seeds were run by no shard (a warning each)
   --depth D --max-states M      exploration bounds
   --time MS                     time budget per run (default 60000; none with --seed-range)
@@ -80,11 +82,11 @@ function whole(flag: string, value: string | undefined, min = 0): number {
 
 const maxSeed = 4294967295;
 
-/** Sharding flags belong to `simulate --seed-range` and `merge`, and replace the flags they would contradict. */
+/** Sharding flags belong to `simulate --seed-range`, `explore --bitstate --seed-range` and `merge`, and replace the flags they would contradict. */
 function checkShardFlags(args: CliArgs, timeGiven: boolean): void {
   if (args.shard !== null && args.seedRange === null) throw new UsageError('--shard needs --seed-range A..B');
   if (args.seedRange !== null) {
-    if (args.command !== 'simulate') throw new UsageError('--seed-range works with simulate only');
+    if (args.command !== 'simulate' && !(args.command === 'explore' && args.bitstate)) throw new UsageError('--seed-range works with simulate only, or with explore --bitstate (a swarm run per seed)');
     if (args.runs !== null || args.seed !== null) throw new UsageError('--seed-range replaces --runs and --seed (one run per seed)');
     if (args.format === 'sarif') throw new UsageError('a shard result is JSON: use --format json or text');
     args.shard ??= { index: 1, count: 1 };

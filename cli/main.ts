@@ -6,6 +6,7 @@ import type { Diagnostic } from '../language/diagnostic.js';
 import { sortDiagnostics } from '../language/diagnostic.js';
 import { LineIndex } from '../language/span.js';
 import type { RunOverrides } from '../engine/compile.js';
+import { swarmFilterBytes } from '../engine/bitstate-swarm.js';
 import { describeStep } from '../engine/describe-step.js';
 import { reportDiagnostics, runLabel, statusText } from '../engine/report-diagnostics.js';
 import type { RunReport } from '../engine/run-check.js';
@@ -17,7 +18,7 @@ import { toSarif } from '../render/sarif.js';
 import type { CliArgs } from './args.js';
 import { parseArgs, usage, UsageError } from './args.js';
 import { notebookRun } from './notebook.js';
-import { mergeCommand, simulateShardCommand } from './shard.js';
+import { mergeCommand, simulateShardCommand, swarmShardCommand } from './shard.js';
 import { loadProtocol, readSource, selectSources } from './sources.js';
 import { threadExplorer } from './thread-explorer.js';
 
@@ -83,6 +84,10 @@ async function execute(args: CliArgs, io: CliIo): Promise<number> {
   if (args.command === 'notebook') return notebookRun(args, io, runOptions());
   if (args.command === 'merge') return mergeCommand(args, io);
   if (args.command === 'simulate' && args.seedRange !== null) return simulateShardCommand(args, io, { now: () => performance.now(), timeBudgetMs: args.timeMs, overrides }, version);
+  if (args.command === 'explore' && args.seedRange !== null) {
+    const filterBytes = swarmFilterBytes(maxMemoryBytes(args), process.memoryUsage.rss());
+    return swarmShardCommand(args, io, { now: () => performance.now(), timeBudgetMs: args.timeMs, overrides }, version, filterBytes);
+  }
 
   const results: FileResult[] = [];
   for (const file of args.files) {

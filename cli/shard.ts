@@ -3,18 +3,20 @@ import { readFileSync, statSync } from 'node:fs';
 import { describeStep } from '../engine/describe-step.js';
 import type { ShardRunOptions } from '../engine/shard-run.js';
 import { simulateShard } from '../engine/shard-run.js';
+import { swarmShard } from '../engine/shard-swarm.js';
 import type { NamedResult } from '../engine/shard-merge.js';
 import { mergeShardResults } from '../engine/shard-merge.js';
 import { readShardResult } from '../engine/shard-read.js';
-import type { ShardResult, ShardRun, ShardVerdict } from '../engine/shard.js';
-import { seedIntervalText, shardSeeds } from '../engine/shard.js';
+import type { ShardOptions, ShardResult, ShardRun, ShardVerdict } from '../engine/shard.js';
+import { seedIntervalText, shardMode, shardSeeds } from '../engine/shard.js';
 import type { CliArgs } from './args.js';
 import type { CliIo } from './main.js';
 import { loadProtocol, printErrors, selectSources, writeJsonResult } from './sources.js';
 
 /**
- * `simulate FILE --seed-range A..B --shard k/n` and `merge RESULT.json...`: file IO and
- * words around the core's shard runner and merge (`docs/scale-out.md`).
+ * `simulate FILE --seed-range A..B --shard k/n`, `explore FILE --bitstate --seed-range A..B
+ * --shard k/n` and `merge RESULT.json...`: file IO and words around the core's shard
+ * runners and merge (`docs/scale-out.md`).
  */
 
 const maxResultBytes = 512 * 1024 * 1024;
@@ -25,6 +27,19 @@ const maxResultBytes = 512 * 1024 * 1024;
  * another shard's seeds, so only `merge` can call that a failure.
  */
 export function simulateShardCommand(args: CliArgs, io: CliIo, options: ShardRunOptions, version: string): number {
+  return shardCommand(args, io, options, version, null);
+}
+
+/**
+ * `explore FILE --bitstate --seed-range A..B`: one bitstate swarm run per seed, each with
+ * a filter of `filterBytes` (see `swarmFilterBytes`); exit codes as `simulate`'s shards.
+ */
+export function swarmShardCommand(args: CliArgs, io: CliIo, options: ShardRunOptions, version: string, filterBytes: number): number {
+  return shardCommand(args, io, options, version, filterBytes);
+}
+
+/** A simulation shard, or with `filterBytes` a bitstate swarm shard. */
+function shardCommand(args: CliArgs, io: CliIo, options: ShardRunOptions, version: string, filterBytes: number | null): number {
   const file = args.files[0]!;
   const range = args.seedRange!;
   const shard = args.shard ?? { index: 1, count: 1 };
@@ -36,19 +51,27 @@ export function simulateShardCommand(args: CliArgs, io: CliIo, options: ShardRun
     io.stderr(`${file}: error: no ${args.scenario !== null ? `scenario named ${args.scenario}` : `check named ${args.check}`}\n`);
     return 2;
   }
+  const params = Object.fromEntries([...args.params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // Key order as `readShardResult` gives it back: merge compares options as JSON text.
+  const shardOptions: ShardOptions =
+    filterBytes === null
+      ? { params, steps: args.steps, scenario: args.scenario, check: args.check, symmetry: args.symmetry }
+      : {
+          mode: 'bitstate',
+          params,
+          steps: null,
+          scenario: args.scenario,
+          check: args.check,
+          symmetry: args.symmetry,
+          bitstate: { filterBytes, depth: args.depth, maxStates: args.maxStates },
+        };
   const identity = {
     file,
     contentHash: `sha256:${createHash('sha256').update(text).digest('hex')}`,
     version,
-    options: {
-      params: Object.fromEntries([...args.params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-      steps: args.steps,
-      scenario: args.scenario,
-      check: args.check,
-      symmetry: args.symmetry,
-    },
+    options: shardOptions,
   };
-  const sim = simulateShard(analysis.model, sources, identity, range, shard, options);
+  const sim = (filterBytes === null ? simulateShard : swarmShard)(analysis.model, sources, identity, range, shard, options);
   const runErrors = sim.diagnostics.filter((d) => d.severity === 'error');
   printErrors(io, file, text, runErrors);
   const block = shardSeeds(range, shard);
@@ -102,7 +125,7 @@ function readResult(file: string): ShardResult | string {
   try {
     json = JSON.parse(text);
   } catch {
-    return 'is not JSON (a shard result from simulate --seed-range --format json)';
+    return 'is not JSON (a shard result from simulate --seed-range or explore --bitstate --seed-range)';
   }
   return readShardResult(json);
 }
@@ -115,7 +138,9 @@ function resultText(result: ShardResult, what: string, steps = false): string {
     if (!steps) continue;
     for (const v of run.verdicts) {
       if (v.ok || !v.trace) continue;
-      lines.push(`    ${v.property} at seed ${v.seed} (replay: ${replayCommand(result, run, v.seed ?? 0)}):`);
+      // A swarm run's seed replays only with the same filter size; the trace is in the result.
+      const replay = shardMode(result.options) === 'simulate' ? ` (replay: ${replayCommand(result, run, v.seed ?? 0)})` : '';
+      lines.push(`    ${v.property} at seed ${v.seed}${replay}:`);
       for (const s of v.trace.steps) lines.push(`      ${describeStep(s)}`);
     }
   }
@@ -140,6 +165,13 @@ function runName(run: ShardRun): string {
 function coverageText(run: ShardRun): string {
   const c = run.coverage;
   const seeds = run.seeds.length > 0 ? run.seeds.map(seedIntervalText).join(', ') : 'none';
+  const b = c.bitstate;
+  if (b) {
+    const best = b.bestSeed !== null ? `, best run (seed ${b.bestSeed}) missed ${(1 - b.bestCoverage).toPrecision(2)} of its states` : '';
+    const limited = b.limited > 0 ? `, ${b.limited} cut at the depth bound` : '';
+    const unfinished = b.unfinished > 0 ? `, ${b.unfinished} stopped early (state bound or every property violated)` : '';
+    return `seeds ${seeds}, ${c.runs} swarm runs, ${b.states.toLocaleString('en-US')} states visited${best}, a state missed by every run: ${b.bestSeed !== null ? b.missedByAll.toPrecision(3) : 'no estimate'}${limited}${unfinished}`;
+  }
   return `seeds ${seeds}, ${c.runs} runs, ${c.steps.toLocaleString('en-US')} steps, ${c.terminated} ended`;
 }
 

@@ -1,5 +1,6 @@
 import { BitstateSet } from './bitstate-set.js';
 import { hashWords } from './fingerprint-set.js';
+import type { Rng } from './rng.js';
 import { failuresAtEnd, failuresInState } from './properties.js';
 import { decodeState, encodeState } from './state.js';
 import type { StateQueue } from './state.js';
@@ -39,6 +40,12 @@ export interface BitstateContext {
   isViolated: (property: string) => boolean;
   /** Whether the search may stop: every property has its violation. */
   allViolated: () => boolean;
+  /**
+   * When given, a state's new successors are searched in an order this generator
+   * shuffles (a swarm run's seed), not last-generated first: runs with different
+   * seeds go down different paths first, and so fill their filters differently.
+   */
+  order?: Rng;
 }
 
 export interface BitstateOutcome {
@@ -76,6 +83,11 @@ export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoo
   const hashed = new WordBuffer();
   const encoded = new WordBuffer();
   let rootId = -1;
+  const order = ctx.order;
+  const spare = order ? new WordBuffer(1 << 10) : null;
+  let spareStarts = new Int32Array(order ? 64 : 0);
+  let spareIndices = new Int32Array(order ? 64 : 0);
+  let spareLevels = new Int32Array(order ? 64 : 0);
 
   const push = (from: Int32Array, start: number, end: number, index: number, level: number) => {
     if (depth === starts.length) {
@@ -136,6 +148,47 @@ export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoo
   };
   const sink = (fault: boolean, error: RuntimeFault | null) => offer(fault, error, fast!.out, null);
 
+  /**
+   * Reorders the stack entries `from..depth-1` (the successors just pushed, none
+   * expanded yet) by a Fisher–Yates shuffle. Their words are copied aside and laid
+   * back in the new order, so the stack stays one contiguous run of words.
+   */
+  const shuffleAbove = (from: number, rng: Rng) => {
+    const n = depth - from;
+    if (n < 2) return;
+    if (spareStarts.length < n + 1) {
+      spareStarts = new Int32Array(n * 2);
+      spareIndices = new Int32Array(n * 2);
+      spareLevels = new Int32Array(n * 2);
+    }
+    const base = starts[from]!;
+    const buffer = spare!;
+    buffer.clear();
+    buffer.append(stackWords.data, base, stackWords.length);
+    for (let j = 0; j < n; j++) {
+      spareStarts[j] = starts[from + j]! - base;
+      spareIndices[j] = indices[from + j]!;
+      spareLevels[j] = levels[from + j]!;
+    }
+    spareStarts[n] = buffer.length;
+    const perm = new Int32Array(n);
+    for (let j = 0; j < n; j++) perm[j] = j;
+    for (let j = n - 1; j > 0; j--) {
+      const r = rng.below(j + 1);
+      const t = perm[j]!;
+      perm[j] = perm[r]!;
+      perm[r] = t;
+    }
+    stackWords.length = base;
+    for (let j = 0; j < n; j++) {
+      const src = perm[j]!;
+      starts[from + j] = stackWords.length;
+      indices[from + j] = spareIndices[src]!;
+      levels[from + j] = spareLevels[src]!;
+      stackWords.append(buffer.data, spareStarts[src]!, spareStarts[src + 1]!);
+    }
+  };
+
   let expansions = 0;
   rootsLoop: for (const root of roots) {
     for (let f = root.from; f < root.queue.size; f++) {
@@ -180,6 +233,7 @@ export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoo
           }
         }
         outcome.transitions += successorIndex;
+        if (order) shuffleAbove(top + 1, order);
         if (nonFault === 0) {
           outcome.terminal++;
           if (state.msgs.length > 0) outcome.deadlocks++;

@@ -15,20 +15,45 @@ export class BitstateSet {
   size = 0;
   /** The expected number of new states that were taken for seen ones (the sum of the miss chance at each store). */
   private missed = 0;
+  /**
+   * Words that went from zero to non-zero since the last reset, while few: a filter
+   * reused run after run (a swarm) is then cleared in the time its runs took, not in
+   * the time of its size. Null once too many to list (then the reset clears it all).
+   */
+  private dirty: Int32Array | null = null;
+  private dirtyCount = 0;
+  private dirtyOverflow = false;
 
   /**
    * `bytes` is rounded down to whole words (at least 1 KiB, at most 512 MiB: bit
    * indices are 32-bit). Any size is used whole: indices are scaled into the
    * range, not masked, so a budget need not be a power of two. `hashes` bits are
-   * set per state; Spin's default is 3.
+   * set per state; Spin's default is 3. A non-zero `salt` gives the filter other
+   * hash functions: two salts take different pairs of states for one another, which
+   * is what makes swarm runs miss different states (0 is the unsalted filter).
    */
   constructor(
     bytes: number,
     readonly hashes = 3,
+    private salt = 0,
   ) {
     const words = Math.max(256, Math.min(1 << 27, Math.floor(bytes / 4)));
     this.bits = new Int32Array(words);
     this.bitTotal = words * 32;
+  }
+
+  /** Empties the filter for another run, with the hash functions of `salt`. */
+  reset(salt: number): void {
+    if (this.dirty && !this.dirtyOverflow) {
+      for (let i = 0; i < this.dirtyCount; i++) this.bits[this.dirty[i]!] = 0;
+    } else if (this.setBits > 0) this.bits.fill(0);
+    this.dirty ??= new Int32Array(Math.min(this.bits.length >>> 4, 1 << 16));
+    this.dirtyCount = 0;
+    this.dirtyOverflow = false;
+    this.setBits = 0;
+    this.size = 0;
+    this.missed = 0;
+    this.salt = salt;
   }
 
   get bytes(): number {
@@ -44,6 +69,10 @@ export class BitstateSet {
    * was new, false when every one of its bits was already set.
    */
   add(h1: number, h2: number): boolean {
+    if (this.salt !== 0) {
+      h1 = mix(h1 ^ this.salt);
+      h2 = mix(h2 ^ Math.imul(this.salt, 0x9e3779b1));
+    }
     const bits = this.bits;
     const total = this.bitTotal;
     // Enhanced double hashing: k indices from two hashes, with a cubic term so
@@ -58,6 +87,7 @@ export class BitstateSet {
       const word = at >>> 5;
       const bit = 1 << (at & 31);
       if ((bits[word]! & bit) === 0) {
+        if (this.dirty && bits[word] === 0) this.markDirty(word);
         bits[word] = bits[word]! | bit;
         setNow++;
         fresh = true;
@@ -71,6 +101,12 @@ export class BitstateSet {
     return true;
   }
 
+  private markDirty(word: number): void {
+    if (this.dirtyOverflow) return;
+    if (this.dirtyCount === this.dirty!.length) this.dirtyOverflow = true;
+    else this.dirty![this.dirtyCount++] = word;
+  }
+
   /** The chance that a new state now would be taken for a seen one. */
   falseMatchChance(): number {
     return (this.setBits / this.bitTotal) ** this.hashes;
@@ -80,4 +116,14 @@ export class BitstateSet {
   get expectedMissed(): number {
     return this.missed;
   }
+}
+
+/** Murmur3's finalizer: every bit of the salted hash depends on every bit of the salt. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

@@ -1,5 +1,5 @@
 import type { ShardCoverage, ShardResult, ShardRun, ShardSpec, ShardVerdict, SeedInterval } from './shard.js';
-import { joinIntervals, missingSeeds, seedIntervalText, shardFormat } from './shard.js';
+import { addSwarmCoverage, emptySwarmCoverage, joinIntervals, missingSeeds, seedIntervalText, shardFormat, shardMode } from './shard.js';
 
 /** A shard result with the name it was read from, for messages. */
 export interface NamedResult {
@@ -15,7 +15,7 @@ export type MergeOutcome =
 /**
  * Combines shard results into the result one run over all their seeds would have given:
  * a property is violated when any shard violated it, its counterexample is the lowest
- * seed's, coverage is summed. Refuses results of different models, options or seed
+ * seed's, coverage is summed. Refuses results of different modes (simulation, bitstate swarm), models, options or seed
  * ranges, and seeds run twice; seeds run by nobody are refused too unless `allowPartial`,
  * and then each gap is a warning.
  */
@@ -66,6 +66,8 @@ function sameIdentity(first: NamedResult, rest: readonly NamedResult[]): string[
   const errors: string[] = [];
   const runList = (r: ShardResult) => r.runs.map((x) => x.run).join(', ');
   const checks: { what: string; of: (r: ShardResult) => string }[] = [
+    // First, so that a simulation next to a swarm is refused in those words rather than as other options.
+    { what: 'mode', of: (r) => (shardMode(r.options) === 'bitstate' ? 'bitstate swarm' : 'simulation') },
     { what: 'faultline version', of: (r) => r.version },
     { what: 'model (content hash)', of: (r) => r.contentHash },
     { what: 'options', of: (r) => JSON.stringify(r.options) },
@@ -101,11 +103,14 @@ function overlaps(run: string, parts: readonly { name: string; run: ShardRun }[]
 function mergeRun(parts: readonly ShardRun[]): ShardRun {
   const base = parts[0]!;
   const coverage: ShardCoverage = { runs: 0, steps: 0, terminated: 0 };
+  const swarm = parts.some((p) => p.coverage.bitstate) ? emptySwarmCoverage() : null;
   for (const p of parts) {
     coverage.runs += p.coverage.runs;
     coverage.steps += p.coverage.steps;
     coverage.terminated += p.coverage.terminated;
+    if (swarm && p.coverage.bitstate) addSwarmCoverage(swarm, p.coverage.bitstate);
   }
+  if (swarm) coverage.bitstate = swarm;
   // Messages of properties nobody violated come from the result that starts lowest,
   // so the merge does not depend on the order the files were given in.
   const ordered = [...parts].sort((a, b) => (a.seeds[0]?.first ?? Infinity) - (b.seeds[0]?.first ?? Infinity));

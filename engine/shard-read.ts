@@ -1,4 +1,4 @@
-import type { ShardCoverage, ShardOptions, ShardResult, ShardRun, ShardSpec, ShardVerdict, SeedInterval } from './shard.js';
+import type { ShardCoverage, ShardOptions, ShardResult, ShardRun, ShardSpec, ShardVerdict, SeedInterval, SwarmCoverage, SwarmOptions } from './shard.js';
 import { shardFormat } from './shard.js';
 import type { Trace } from './trace.js';
 
@@ -83,12 +83,49 @@ function options(v: unknown): ShardOptions {
     if (typeof x !== 'number' || !Number.isSafeInteger(x)) throw new ShapeError(`options.params.${k} is not a whole number`);
     params[k] = x;
   }
+  // A simulation result has no mode (results written before swarm runs existed had none either).
+  const mode = o['mode'] === undefined ? 'simulate' : oneOf(o, 'mode', 'options', ['simulate', 'bitstate']);
   return {
+    ...(mode === 'bitstate' ? { mode } : {}),
     params,
     steps: o['steps'] === null ? null : whole(o, 'steps', 'options'),
     scenario: nullableStr(o, 'scenario', 'options'),
     check: nullableStr(o, 'check', 'options'),
     symmetry: bool(o, 'symmetry', 'options'),
+    ...(mode === 'bitstate' ? { bitstate: swarmOptions(o['bitstate']) } : {}),
+  };
+}
+
+function nullableWhole(o: Obj, key: string, where: string): number | null {
+  return o[key] === null ? null : whole(o, key, where);
+}
+
+function swarmOptions(v: unknown): SwarmOptions {
+  const o = obj(v, 'options.bitstate');
+  return {
+    filterBytes: whole(o, 'filterBytes', 'options.bitstate'),
+    depth: nullableWhole(o, 'depth', 'options.bitstate'),
+    maxStates: nullableWhole(o, 'maxStates', 'options.bitstate'),
+  };
+}
+
+function num(o: Obj, key: string, where: string, min: number, max: number): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !(v >= min && v <= max)) throw new ShapeError(`${where}.${key} is not a number from ${min} to ${max}`);
+  return v;
+}
+
+function swarmCoverage(v: unknown, where: string): SwarmCoverage {
+  const o = obj(v, where);
+  return {
+    states: whole(o, 'states', where),
+    bestCoverage: num(o, 'bestCoverage', where, 0, 1),
+    bestSeed: nullableWhole(o, 'bestSeed', where),
+    log2MissedByAll: num(o, 'log2MissedByAll', where, -Number.MAX_VALUE, 0),
+    missedByAll: num(o, 'missedByAll', where, 0, 1),
+    limited: whole(o, 'limited', where),
+    unfinished: whole(o, 'unfinished', where),
+    deepest: whole(o, 'deepest', where),
   };
 }
 
@@ -115,7 +152,12 @@ function verdict(v: unknown, where: string): ShardVerdict {
 
 function coverage(v: unknown, where: string): ShardCoverage {
   const o = obj(v, where);
-  return { runs: whole(o, 'runs', where), steps: whole(o, 'steps', where), terminated: whole(o, 'terminated', where) };
+  return {
+    runs: whole(o, 'runs', where),
+    steps: whole(o, 'steps', where),
+    terminated: whole(o, 'terminated', where),
+    ...(o['bitstate'] !== undefined ? { bitstate: swarmCoverage(o['bitstate'], `${where}.bitstate`) } : {}),
+  };
 }
 
 function run(v: unknown, where: string): ShardRun {

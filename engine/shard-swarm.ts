@@ -1,0 +1,139 @@
+import type { CheckedModel } from '../language/check/model.js';
+import type { Diagnostic } from '../language/diagnostic.js';
+import { BitstateSet } from './bitstate-set.js';
+import { swarmSearch } from './bitstate-swarm.js';
+import { compileSystem } from './compile.js';
+import type { ExploreStatus, Violation } from './explore.js';
+import { judge } from './run-check.js';
+import type { ShardOptions, ShardResult, ShardRun, ShardSpec, SeedInterval } from './shard.js';
+import { addSwarmCoverage, emptySwarmCoverage, missedLog2Term, shardFormat, shardSeeds } from './shard.js';
+import type { ShardRunOptions, ShardRunOutcome, ShardSimulation } from './shard-run.js';
+import { shrinkViolation } from './shrink.js';
+import type { RunSource } from './system.js';
+
+/**
+ * Runs one bitstate swarm search per seed of `seeds` for one check or scenario, in
+ * ascending order, with `filter` reset for each, and keeps per property the violation
+ * of the lowest seed, shrunk: the one a merge of shards agrees on whatever the split.
+ * A seed cut short by the time budget or a stop is left out of the result (its run
+ * would not be the run that seed stands for).
+ */
+export function swarmSeedBlock(model: CheckedModel, source: RunSource, seeds: SeedInterval | null, filter: BitstateSet, options: ShardRunOptions): ShardRunOutcome {
+  const compiled = compileSystem(model, source, options.overrides);
+  const sys = compiled.value;
+  if (!sys) return { run: null, status: 'stopped', diagnostics: compiled.diagnostics };
+  const deadline = options.now() + options.timeBudgetMs;
+  const first = new Map<string, Violation & { seed: number }>();
+  const coverage = { runs: 0, steps: 0, terminated: 0, bitstate: emptySwarmCoverage() };
+  let status: ExploreStatus = 'complete';
+  let lastRun = seeds ? seeds.first - 1 : 0;
+  if (seeds) {
+    for (let seed = seeds.first; seed <= seeds.last; seed++) {
+      if (options.stop?.stopped) {
+        status = 'stopped';
+        break;
+      }
+      if (options.now() > deadline) {
+        status = 'limit-time';
+        break;
+      }
+      const one = swarmSearch(sys, seed, {
+        maxDepth: sys.bounds.depth,
+        maxStates: sys.bounds.states,
+        deadline,
+        now: options.now,
+        ...(options.stop ? { stop: options.stop } : {}),
+        filter,
+      });
+      if (one.status === 'stopped' || one.status === 'limit-time') {
+        status = one.status;
+        break;
+      }
+      coverage.runs++;
+      coverage.steps += one.transitions;
+      if (one.status === 'complete') coverage.terminated++;
+      const finished = one.status === 'complete' || one.status === 'limit-depth';
+      addSwarmCoverage(coverage.bitstate, {
+        states: one.states,
+        bestCoverage: finished ? one.coverage : 0,
+        bestSeed: finished ? seed : null,
+        log2MissedByAll: finished ? missedLog2Term(one.states, one.expectedMissed) : 0,
+        missedByAll: 0,
+        limited: one.status === 'limit-depth' ? 1 : 0,
+        unfinished: finished ? 0 : 1,
+        deepest: one.deepest,
+      });
+      for (const v of one.violations) if (!first.has(v.property)) first.set(v.property, { ...v, seed });
+      lastRun = seed;
+    }
+  }
+  // Shrinking replays the path with the interpreter: a long depth-first path costs more
+  // replays than a simulated one, but only the lowest seed's, once per property.
+  const violations = [...first.values()].map((v) => shrinkViolation(sys, v));
+  const verdicts = judge(sys, 'simulate', status, violations, source?.span ?? model.file.span).map((v) => ({
+    property: v.property,
+    kind: v.kind,
+    outcome: v.outcome === 'violated' ? ('violated' as const) : ('unknown' as const),
+    expected: v.expected,
+    ok: v.ok,
+    // Not `judge`'s words: they name this shard's status, which a merge could not agree on.
+    message: v.outcome === 'violated' ? v.message : `${v.property} was not violated by any swarm run (a bitstate search may miss states)`,
+    seed: v.seed,
+    trace: v.trace,
+  }));
+  return {
+    run: {
+      run: sys.runName,
+      kind: sys.runKind,
+      maxSteps: sys.bounds.depth,
+      seeds: seeds && lastRun >= seeds.first ? [{ first: seeds.first, last: lastRun }] : [],
+      verdicts,
+      coverage,
+    },
+    status,
+    diagnostics: compiled.diagnostics,
+  };
+}
+
+/**
+ * Runs shard `shard` of `seedRange` as bitstate swarm searches, for every selected
+ * check and scenario of a file; one filter of `identity.options.bitstate.filterBytes`
+ * serves every run in turn.
+ */
+export function swarmShard(
+  model: CheckedModel,
+  sources: readonly RunSource[],
+  identity: { file: string; contentHash: string; version: string; options: ShardOptions },
+  seedRange: SeedInterval,
+  shard: ShardSpec,
+  options: ShardRunOptions,
+): ShardSimulation {
+  const started = options.now();
+  const seeds = shardSeeds(seedRange, shard);
+  const filterBytes = identity.options.bitstate?.filterBytes ?? 1 << 20;
+  const filter = new BitstateSet(filterBytes);
+  const runs: ShardRun[] = [];
+  const statuses: ShardSimulation['statuses'] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const source of sources) {
+    const outcome = swarmSeedBlock(model, source, seeds, filter, options);
+    diagnostics.push(...outcome.diagnostics);
+    if (outcome.run) runs.push(outcome.run);
+    if (outcome.status !== 'complete') statuses.push({ run: outcome.run?.run ?? source?.name?.name ?? 'explore', status: outcome.status });
+  }
+  const result: ShardResult = {
+    format: shardFormat,
+    version: identity.version,
+    file: identity.file,
+    contentHash: identity.contentHash,
+    protocol: model.file.name?.name ?? '',
+    // Keys in the order `readShardResult` gives them: merge compares options as JSON text.
+    options: { mode: 'bitstate', ...identity.options },
+    seedRange,
+    shards: [shard],
+    runs,
+    ok: runs.every((r) => r.verdicts.every((v) => v.ok)),
+    elapsedMs: options.now() - started,
+  };
+  return { result, statuses, diagnostics };
+}

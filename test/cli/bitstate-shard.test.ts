@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { ShardResult } from '../../engine/shard.js';
+import { unsafeProtocol as unsafe } from '../support/cli-protocols.js';
+import { repoRoot } from '../support/repo.js';
+
+const root = repoRoot();
+const bin = join(root, 'bin/faultline.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'faultline-swarm-'));
+const sample = join(root, 'samples/two-phase-commit.ftp');
+// 64 MB leaves nothing above what the process uses: every process gets the smallest filter (1 MiB), whatever its size.
+const memory = ['--max-memory', '64'];
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(...args: string[]): Ran {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI as a separate process that runs alongside others, as shards on separate machines would. */
+function start(...args: string[]): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function comparable(r: ShardResult): Omit<ShardResult, 'elapsedMs' | 'shards'> {
+  const { elapsedMs: _elapsed, shards: _shards, ...rest } = r;
+  return rest;
+}
+
+test('explore --bitstate --shard k/4 in 4 processes, merged, equals one unsharded swarm over the same seeds', async () => {
+  const range = '1..10';
+  const outs = [1, 2, 3, 4].map((k) => join(dir, `swarm-${k}.json`));
+  const shards = await Promise.all(outs.map((out, i) => start('explore', sample, '--bitstate', '--seed-range', range, '--shard', `${i + 1}/4`, ...memory, '--format', 'json', '--out', out)));
+  for (const s of shards) assert.equal(s.code, 0, s.stderr);
+  const whole = run('explore', sample, '--bitstate', '--seed-range', range, ...memory, '--format', 'json');
+  assert.equal(whole.code, 0, whole.stderr);
+  const merged = run('merge', ...outs, '--format', 'json');
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.equal(merged.stderr, '');
+
+  const one = JSON.parse(whole.stdout) as ShardResult;
+  const all = JSON.parse(merged.stdout) as ShardResult;
+  assert.deepEqual(comparable(all), comparable(one));
+  assert.deepEqual(all.shards, [1, 2, 3, 4].map((index) => ({ index, count: 4 })));
+  assert.equal(one.options.mode, 'bitstate');
+  assert.equal(one.options.bitstate?.filterBytes, 1 << 20);
+
+  // Expected violations found, each by the lowest seed, with a trace that ends in it.
+  const found = one.runs.flatMap((r) => r.verdicts.filter((v) => v.outcome === 'violated').map((v) => [r.run, v.property, v.seed, v.trace?.violation?.property]));
+  assert.deepEqual(found, [
+    ['CoordinatorCrashStop', 'Termination', 1, 'Termination'],
+    ['CoordinatorCrashAfterVotes', 'Termination', 1, 'Termination'],
+  ]);
+  // Nothing proved: a property no seed violated is unknown.
+  assert.ok(one.runs.every((r) => r.verdicts.every((v) => v.outcome === 'violated' || v.outcome === 'unknown')));
+  for (const [i, r] of one.runs.entries()) {
+    const b = r.coverage.bitstate!;
+    assert.equal(r.coverage.runs, 10);
+    const perShard = outs.map((o) => (JSON.parse(readFileSync(o, 'utf8')) as ShardResult).runs[i]!.coverage.bitstate!);
+    assert.equal(b.states, perShard.reduce((n, c) => n + c.states, 0));
+    assert.equal(b.bestCoverage, Math.max(...perShard.map((c) => c.bestCoverage)));
+    assert.ok(b.missedByAll >= 0 && b.missedByAll < 1e-6, `${r.run}: ${b.missedByAll}`);
+  }
+
+  const text = run('merge', ...outs);
+  assert.equal(text.code, 0);
+  assert.match(text.stdout, /scenario CoordinatorCrashAfterVotes: seeds 1\.\.10, 10 swarm runs, [\d,]+ states visited, best run \(seed \d+\) missed .* of its states, a state missed by every run: .*: ok \(Atomicity not violated; Termination violated at seed 1, as expected\)/);
+});
+
+test('a swarm shard exits 1 on an unexpected violation; merge refuses a simulation next to a swarm', () => {
+  const path = join(dir, 'unsafe.ftp');
+  writeFileSync(path, unsafe);
+  const swarm = join(dir, 'unsafe-swarm.json');
+  const sim = join(dir, 'unsafe-sim.json');
+  const s = run('explore', path, '--bitstate', '--seed-range', '1..4', '--shard', '1/2', ...memory, '--out', swarm);
+  assert.equal(s.code, 1, s.stderr);
+  assert.match(s.stdout, /NeverGot violated at seed 1 \(unexpected\)/);
+  const merged = run('merge', swarm, '--allow-partial');
+  assert.equal(merged.code, 1);
+  assert.match(merged.stdout, /NeverGot at seed 1:\n {6}step 1: /);
+  run('simulate', path, '--seed-range', '1..4', '--shard', '2/2', '--out', sim);
+  const mixed = run('merge', swarm, sim);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /unsafe-sim\.json and .*unsafe-swarm\.json differ in mode: simulation vs bitstate swarm/);
+  const refused = run('explore', path, '--seed-range', '1..4');
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--seed-range works with simulate only, or with explore --bitstate/);
+});

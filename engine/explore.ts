@@ -59,8 +59,13 @@ export interface BitstateStats {
   hashes: number;
   /** Expected states taken for seen ones (and so missed, with what only they lead to). */
   expectedMissed: number;
-  /** Estimated share of the reachable states that were visited. */
+  /**
+   * Estimated share of the reachable states that were visited: an upper bound,
+   * close when `finalMissChance` is small (each missed state may hide others).
+   */
   coverage: number;
+  /** The chance that a new state was taken for a seen one when the search ended. */
+  finalMissChance: number;
 }
 
 /**
@@ -446,6 +451,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       hashes: visited.hashes,
       expectedMissed: missed,
       coverage: (seen.size + r.newStates) / (seen.size + r.newStates + missed),
+      finalMissChance: visited.falseMatchChance(),
     };
     const status: ExploreStatus = r.status === 'complete' || r.status === 'all-violated' ? 'bitstate' : r.status;
     return { status, stats };

@@ -77,7 +77,7 @@ export function statusText(report: RunReport): string {
     case 'limit-time':
       return `time budget spent after ${e?.states ?? report.simulate?.runs ?? 0} ${e ? 'states' : 'runs'}`;
     case 'bitstate':
-      return `the memory budget was reached after ${e?.bitstate?.exactStates ?? 0} states; a bitstate search in ${((e?.bitstate?.bytes ?? 0) / 1048576).toFixed(1)} MB went on to the end, covering about ${coverageText(e?.bitstate?.coverage ?? 0)} of the states`;
+      return `the memory budget was reached after ${e?.bitstate?.exactStates ?? 0} states; a bitstate search in ${((e?.bitstate?.bytes ?? 0) / 1048576).toFixed(1)} MB went on to the end, covering about ${coverageText(e?.bitstate?.coverage ?? 0)} of the states${(e?.bitstate?.finalMissChance ?? 0) > 0.01 ? ' at most (the filter filled up: a larger memory budget covers more)' : ''}`;
     case 'limit-memory':
       return `memory budget reached after ${e?.states ?? 0} states, every level to depth ${e?.depth ?? 0} complete${e?.bitstate ? '' : '; bitstate mode can go on within it'}`;
     case 'stopped':

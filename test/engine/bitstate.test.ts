@@ -113,6 +113,7 @@ test('a filter too small for the model misses states, and says so in its coverag
   // 8 M bits for 285 k states: roughly one state in a thousand is taken for a seen one.
   assert.ok(b.expectedMissed > 1, `estimate ${b.expectedMissed}`);
   assert.ok(b.coverage < 1 && b.coverage > 0.99);
+  assert.ok(b.finalMissChance > 0.0001 && b.finalMissChance < 0.01, `${b.finalMissChance}`);
   // The estimate counts the states taken for seen ones; states only they lead to are lost with them, so more go missing.
   assert.ok(missed >= b.expectedMissed / 3 && missed <= b.expectedMissed * 5, `missed ${missed}, estimated ${b.expectedMissed}`);
 });

@@ -28,6 +28,8 @@ export interface BitstateContext {
   visited: BitstateSet;
   /** Whether breadth-first search stored the fingerprint: those states are known exactly. */
   known: (h1: number, h2: number) => boolean;
+  /** The fingerprint of a state's words, as the exact search took it (default `hashWords`). */
+  fingerprint?: (words: WordBuffer) => ArrayLike<number>;
   maxDepth: number;
   /** New states the search may store (besides those breadth-first search stored). */
   maxNewStates: number;
@@ -140,7 +142,7 @@ export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoo
       canonicalWords(sys, decoded, hashed);
       key = hashed;
     }
-    const h = hashWords(key.data, key.length);
+    const h = ctx.fingerprint ? ctx.fingerprint(key) : hashWords(key.data, key.length);
     if (ctx.known(h[0]!, h[1]!) || !visited.add(h[0]!, h[1]!)) return;
     outcome.newStates++;
     check(decoded ?? decodeState(sys, words.data, 0), parentAt, k);

@@ -161,6 +161,20 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   /** Under symmetry reduction, the states a search without it would store (NaN when an orbit was too large to count). */
   let rawStates = 0;
 
+  // The word-level successor generator, where it covers the model. Without symmetry
+  // (whose renaming needs whole states) and FIFO channels (where a message's place
+  // matters), it fingerprints successors from their parent's fingerprint, and every
+  // state of the search is fingerprinted its way.
+  const fast = limits.engine === 'interpreter' ? null : WordSuccessors.create(sys);
+  const incremental = fast !== null && !sys.symmetry && !sys.fifo;
+  if (incremental) fast.incremental = true;
+  const fingerprint = new Int32Array(2);
+  const fingerprintWords = (w: WordBuffer): ArrayLike<number> => {
+    if (!incremental) return hashWords(w.data, w.length);
+    fast.fingerprintOf(w.data, 0, fingerprint);
+    return fingerprint;
+  };
+
   const store = (s: State, parent: number, index: number): number => {
     words.clear();
     canonicalWords(sys, s, words);
@@ -168,9 +182,13 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   };
   /** Stores the state whose canonical words are in `w`; `s` is only needed for `eventually` bookkeeping (decoded from `w` when null). */
   const storeWords = (w: WordBuffer, parent: number, index: number, s: State | null): number => {
-    const h = hashWords(w.data, w.length);
-    const h1 = h[0]!;
-    const h2 = h[1]!;
+    const h = fingerprintWords(w);
+    const id = storeFingerprint(h[0]!, h[1]!, parent, index);
+    if (id >= 0 && eventuallyBits) falseBits[id] = falseProperties(sys, s ?? decodeState(sys, w.data, 0), eventuallyBits);
+    return id;
+  };
+  /** Stores a fingerprint with its parent link; -1 when it was stored already (its id is then `knownId`). */
+  const storeFingerprint = (h1: number, h2: number, parent: number, index: number): number => {
     const id = seen.size;
     knownId = seen.addOrGet(h1, h2, id);
     if (knownId >= 0) return -1;
@@ -195,7 +213,6 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     }
     parents[id] = parent;
     via[id] = index;
-    if (eventuallyBits) falseBits[id] = falseProperties(sys, s ?? decodeState(sys, w.data, 0), eventuallyBits);
     return id;
   };
   const pathTo = (id: number): { initial: number; path: number[] } => {
@@ -240,8 +257,6 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     checkState(s, id);
   });
 
-  // The word-level successor generator, where it covers the model.
-  const fast = limits.engine === 'interpreter' ? null : WordSuccessors.create(sys);
   let next = new StateQueue();
   let expanding = -1;
   let successorIndex = 0;
@@ -276,7 +291,14 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     const out = fast!.out;
     let t: State | null = null;
     let tid: number;
-    if (sys.symmetry) {
+    if (fast!.pending) {
+      // Fingerprinted from the parent's; the words are written only for a new state.
+      tid = storeFingerprint(fast!.fingerprint[0]!, fast!.fingerprint[1]!, id, k);
+      if (tid >= 0) {
+        fast!.writeOut();
+        if (eventuallyBits) falseBits[tid] = falseProperties(sys, decodeState(sys, out.data, 0), eventuallyBits);
+      }
+    } else if (sys.symmetry) {
       // Renaming replicas needs the state as objects; the frontier still keeps the real words.
       t = decodeState(sys, out.data, 0);
       words.clear();
@@ -414,6 +436,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
    * exact search left.
    */
   function continueInBitstate(from: number): { status: ExploreStatus; stats: BitstateStats } {
+    // Depth-first search reads every successor's words: they are written at once, and fingerprinted whole.
+    if (fast) fast.incremental = false;
     const free = limits.maxMemoryBytes! - memoryUsed!();
     const visited = new BitstateSet(Math.max(1 << 20, free * 0.9));
     const roots: BitstateRoots[] = [
@@ -426,6 +450,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
         fast,
         visited,
         known: (h1, h2) => seen.has(h1, h2),
+        fingerprint: fingerprintWords,
         maxDepth: limits.maxDepth,
         maxNewStates: Math.max(0, limits.maxStates - seen.size),
         deadline: limits.deadline,

@@ -81,6 +81,31 @@ export class WordSuccessors {
   private poolCount = 0;
   private poolLength = 0;
 
+  /**
+   * With `incremental`, a successor's fingerprint is computed from the parent's
+   * (the parts it changes taken out, their replacements put in) and its words
+   * are written only when asked (`writeOut`): most successors are states already
+   * seen, and for them nothing is copied or hashed whole. The fingerprint is
+   * then a sum of part hashes (`fingerprintOf`), so every state of a search
+   * that uses it must be fingerprinted that way.
+   */
+  incremental = false;
+  /** Whether the successor just offered still has to be written to `out` (`writeOut`). */
+  pending = false;
+  /** The successor's two fingerprint hashes, when `incremental`. */
+  readonly fingerprint = new Int32Array(2);
+  // Part hashes of the parent (two lanes each), and the sums of all but its messages.
+  private nodeHashA = new Int32Array(0);
+  private nodeHashB = new Int32Array(0);
+  private msgHashA = new Int32Array(64);
+  private msgHashB = new Int32Array(64);
+  private poolHashA = new Int32Array(64);
+  private poolHashB = new Int32Array(64);
+  private sumA = 0;
+  private sumB = 0;
+  private readonly block = new WordBuffer(64);
+  private spend = -1;
+
   static create(sys: TransitionSystem): WordSuccessors | null {
     if (sys.timing !== 'async' || sys.script.length > 0 || sys.clockLimit > 0) return null;
     if (sys.budgets.some((b) => b.kind === 'partition' || b.kind === 'delay')) return null;
@@ -97,6 +122,8 @@ export class WordSuccessors {
     this.scratchVars = sys.roles.map((role) => role.vars.map(() => 0));
     this.nodeOff = new Int32Array(sys.nodes.length);
     this.nodeLen = new Int32Array(sys.nodes.length);
+    this.nodeHashA = new Int32Array(sys.nodes.length);
+    this.nodeHashB = new Int32Array(sys.nodes.length);
     this.ctx = makeCtx(sys, { nodes: [], msgs: [], used: [], partition: 0, healAt: -1, fired: 0, dropsLeft: [], clock: 0, seen: 0 }, -1);
     this.ctx.choose = (n: number) => this.odometer.choose(n);
   }
@@ -115,6 +142,8 @@ export class WordSuccessors {
       for (const succ of recoverySuccessors(sys, s, id)) {
         this.out.clear();
         if (!succ.step.error) encodeState(sys, succ.state, this.out);
+        // Written whole: the caller fingerprints it with `fingerprintOf`.
+        this.pending = false;
         sink(succ.step.fault, succ.step.error);
       }
     }
@@ -158,6 +187,92 @@ export class WordSuccessors {
       this.msgLen[i] = at - this.msgOff[i]!;
     }
     this.tailAt = at;
+    if (this.incremental) this.hashParts(w);
+  }
+
+  /** The parent's part hashes, and the sums of those of its nodes and tail (see `fingerprintOf`). */
+  private hashParts(w: Int32Array): void {
+    if (this.msgHashA.length < this.msgCount) {
+      this.msgHashA = new Int32Array(this.msgCount * 2);
+      this.msgHashB = new Int32Array(this.msgCount * 2);
+    }
+    let a = 0;
+    let b = 0;
+    for (let id = 0; id < this.nodeOff.length; id++) {
+      const off = this.nodeOff[id]!;
+      partHash(w, off, off + this.nodeLen[id]!, nodeSeed + id);
+      this.nodeHashA[id] = partOut[0]!;
+      this.nodeHashB[id] = partOut[1]!;
+      a += partOut[0]!;
+      b += partOut[1]!;
+    }
+    for (let i = 0; i < this.msgCount; i++) {
+      const off = this.msgOff[i]!;
+      partHash(w, off, off + this.msgLen[i]!, messageSeed);
+      this.msgHashA[i] = partOut[0]!;
+      this.msgHashB[i] = partOut[1]!;
+    }
+    const budgets = this.sys.budgets.length;
+    for (let k = 0; k < budgets; k++) {
+      budgetHash(k, w[this.tailAt + k]!);
+      a += partOut[0]!;
+      b += partOut[1]!;
+    }
+    partHash(w, this.tailAt + budgets, this.tailAt + budgets + this.tailWords, tailSeed);
+    this.sumA = (a + partOut[0]!) | 0;
+    this.sumB = (b + partOut[1]!) | 0;
+  }
+
+  /**
+   * The fingerprint of the state whose words start at `w[start]`, as a sum of
+   * part hashes: each node block (with its node's number), each message, each
+   * fault budget and the rest of the tail. A sum does not depend on the order of
+   * the messages, and a successor's is the parent's with the changed parts
+   * replaced. Wraps at 32 bits per lane; two lanes make 64 bits.
+   */
+  fingerprintOf(w: Int32Array, start: number, out: Int32Array): void {
+    const sys = this.sys;
+    let at = start;
+    let a = 0;
+    let b = 0;
+    for (let id = 0; id < sys.nodes.length; id++) {
+      const from = at;
+      const roleIndex = sys.nodes[id]!.role;
+      const fixed = this.blockWords[roleIndex]!;
+      if (fixed >= 0) at += fixed;
+      else {
+        const role = sys.roles[roleIndex]!;
+        at++;
+        for (const v of role.vars) at = skipValue(v.type, w, at);
+        at += role.timers.length;
+      }
+      partHash(w, from, at, nodeSeed + id);
+      a += partOut[0]!;
+      b += partOut[1]!;
+    }
+    const count = w[at++]!;
+    for (let i = 0; i < count; i++) {
+      const from = at;
+      const type = headerType(w[at]!);
+      const fixed = this.messageWords[type]!;
+      if (fixed >= 0) at += fixed;
+      else {
+        at += 1;
+        for (const f of sys.messages[type]!.fields) at = skipValue(f.type, w, at);
+      }
+      partHash(w, from, at, messageSeed);
+      a += partOut[0]!;
+      b += partOut[1]!;
+    }
+    const budgets = sys.budgets.length;
+    for (let k = 0; k < budgets; k++) {
+      budgetHash(k, w[at + k]!);
+      a += partOut[0]!;
+      b += partOut[1]!;
+    }
+    partHash(w, at + budgets, at + budgets + this.tailWords, tailSeed);
+    out[0] = (a + partOut[0]!) | 0;
+    out[1] = (b + partOut[1]!) | 0;
   }
 
   private faultSteps(sink: WordSink): void {
@@ -315,6 +430,15 @@ export class WordSuccessors {
       }
       this.poolOff[this.poolCount] = at;
       this.poolLen[this.poolCount] = this.poolLength - at;
+      if (this.incremental) {
+        if (this.poolHashA.length <= this.poolCount) {
+          this.poolHashA = grownTo(this.poolHashA, this.poolCount + 1);
+          this.poolHashB = grownTo(this.poolHashB, this.poolCount + 1);
+        }
+        partHash(this.pool, at, this.poolLength, messageSeed);
+        this.poolHashA[this.poolCount] = partOut[0]!;
+        this.poolHashB[this.poolCount] = partOut[1]!;
+      }
       this.poolCount++;
       this.insertRef(-this.poolCount);
     }
@@ -385,8 +509,62 @@ export class WordSuccessors {
     return true;
   }
 
-  /** Writes the successor: node blocks, messages, and the tail (fault budgets used, with `spend` one more). */
+  /**
+   * Completes the successor: its fingerprint only when `incremental` (the words
+   * follow on `writeOut`), else its words.
+   */
   private finishState(spend: number): void {
+    if (!this.incremental) {
+      this.pending = false;
+      this.writeState(spend);
+      return;
+    }
+    this.spend = spend;
+    this.pending = true;
+    let a = this.sumA;
+    let b = this.sumB;
+    const id = this.changed;
+    if (id >= 0) {
+      const block = this.block;
+      block.clear();
+      this.writeChanged(id, block);
+      partHash(block.data, 0, block.length, nodeSeed + id);
+      a += partOut[0]! - this.nodeHashA[id]!;
+      b += partOut[1]! - this.nodeHashB[id]!;
+    }
+    // The messages are not in the parent's sums: the successor's are added.
+    for (let r = 0; r < this.refCount; r++) {
+      const ref = this.refs[r]!;
+      if (ref >= 0) {
+        a += this.msgHashA[ref]!;
+        b += this.msgHashB[ref]!;
+      } else {
+        a += this.poolHashA[-ref - 1]!;
+        b += this.poolHashB[-ref - 1]!;
+      }
+    }
+    if (spend >= 0) {
+      const used = this.words[this.tailAt + spend]!;
+      budgetHash(spend, used);
+      a -= partOut[0]!;
+      b -= partOut[1]!;
+      budgetHash(spend, used + 1);
+      a += partOut[0]!;
+      b += partOut[1]!;
+    }
+    this.fingerprint[0] = a | 0;
+    this.fingerprint[1] = b | 0;
+  }
+
+  /** Writes the words of the successor just offered to `out`, if not written yet. */
+  writeOut(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    this.writeState(this.spend);
+  }
+
+  /** Writes the successor: node blocks, messages, and the tail (fault budgets used, with `spend` one more). */
+  private writeState(spend: number): void {
     const out = this.out;
     const w = this.words;
     out.clear();
@@ -394,7 +572,8 @@ export class WordSuccessors {
     if (id < 0) out.append(w, this.nodesStart, this.nodesEnd);
     else {
       out.append(w, this.nodesStart, this.nodeOff[id]!);
-      this.writeChanged(id);
+      if (this.incremental) out.append(this.block.data, 0, this.block.length);
+      else this.writeChanged(id, out);
       out.append(w, this.nodeOff[id]! + this.nodeLen[id]!, this.nodesEnd);
     }
     out.push(this.refCount);
@@ -413,7 +592,7 @@ export class WordSuccessors {
     out.append(w, at, at + this.tailWords);
   }
 
-  private writeChanged(id: number): void {
+  private writeChanged(id: number, to: WordBuffer): void {
     const sys = this.sys;
     const roleIndex = sys.nodes[id]!.role;
     const role = sys.roles[roleIndex]!;
@@ -425,7 +604,7 @@ export class WordSuccessors {
       vars = vars.map((v, i) => (role.vars[i]!.stable ? v : role.vars[i]!.init(ctx)[0]!));
       timers = timers.map(() => -1);
     }
-    encodeNode(this.packing[roleIndex]!, this.changedFlags, vars, timers, this.out);
+    encodeNode(this.packing[roleIndex]!, this.changedFlags, vars, timers, to);
   }
 }
 
@@ -461,4 +640,45 @@ function grownTo(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
   const grown = new Int32Array(cap);
   grown.set(a);
   return grown;
+}
+
+// Part hashes for `fingerprintOf`: a seed per kind of part (a node block's seed adds its node's number).
+const nodeSeed = 0x2545f491;
+const messageSeed = 0x61c88647;
+const tailSeed = 0x3c6ef372;
+const budgetSeed = 0x1b873593;
+/** Where `partHash` and `budgetHash` leave their two lanes. */
+const partOut = new Int32Array(2);
+
+/**
+ * Two independent 32-bit hashes of `w[from..to)` with a seed. Each is mixed to
+ * the full 32 bits at the end (murmur3's finalizer), which a sum of hashes needs:
+ * a part differing in any bit must move both lanes' sums unpredictably.
+ */
+function partHash(w: Int32Array, from: number, to: number, seed: number): void {
+  let a = Math.imul(seed ^ 0x811c9dc5, 0x01000193);
+  let b = seed ^ 0x9747b28c;
+  for (let i = from; i < to; i++) {
+    const x = w[i]! | 0;
+    a = Math.imul(a ^ x, 0x01000193);
+    a ^= a >>> 15;
+    let k = Math.imul(x, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    b ^= Math.imul(k, 0x1b873593);
+    b = (b << 13) | (b >>> 19);
+    b = (Math.imul(b, 5) + 0xe6546b64) | 0;
+  }
+  partOut[0] = mix(a ^ (to - from));
+  partOut[1] = mix(b ^ Math.imul(to - from, 0x9e3779b1));
+}
+
+function budgetHash(budget: number, used: number): void {
+  partOut[0] = mix(Math.imul(budgetSeed + budget, 0x85ebca6b) ^ used);
+  partOut[1] = mix(Math.imul(used + 0x7f4a7c15, 0xc2b2ae35) ^ (budgetSeed - budget));
+}
+
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
 }

@@ -44,7 +44,15 @@ function fromWords(sys: TransitionSystem, fast: WordSuccessors, s: State): Seen[
   const words = new Int32Array(parent.length + 7);
   words.set(parent.data.subarray(0, parent.length), 7);
   const out: Seen[] = [];
+  const whole = new Int32Array(2);
   fast.expand(s, words, 7, (fault, error) => {
+    if (!error && fast.pending) {
+      // Fingerprinted from the parent: the words come on request, and must sum to the same fingerprint.
+      const incremental = [...fast.fingerprint];
+      fast.writeOut();
+      fast.fingerprintOf(fast.out.data, 0, whole);
+      assert.deepEqual(incremental, [...whole], `the fingerprint of ${fast.out.toArray().join(',')} from its parent's`);
+    }
     out.push({ words: error ? '' : fast.out.toArray().join(','), fault, error: error?.message ?? null });
   });
   return out;
@@ -107,6 +115,18 @@ test('the word-level generator yields the interpreter successors, in order, word
       assert.ok(assertSameSuccessors(sys, fast, 300) > 0);
     }),
     { numRuns: 35, seed: 1207 },
+  );
+});
+
+test('a successor fingerprinted from its parent has the fingerprint of its words, and the same words (random protocols)', () => {
+  fc.assert(
+    fc.property(shapes, (c) => {
+      const sys = systemOf(protocol({ ...c, fifo: false }), { symmetry: false });
+      const fast = WordSuccessors.create(sys)!;
+      fast.incremental = true;
+      assert.ok(assertSameSuccessors(sys, fast, 300) > 0);
+    }),
+    { numRuns: 35, seed: 2311 },
   );
 });
 

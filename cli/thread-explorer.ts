@@ -10,9 +10,10 @@ import type { CliArgs } from './args.js';
 /**
  * The explorer of `--workers N`: each thread rebuilds the run from the file's
  * text (a compiled system holds closures and cannot cross threads). A bitstate
- * search is depth-first and stays on this thread.
+ * search is depth-first and stays on this thread. The CLI's memory figure is the
+ * process's resident set, which the worker threads are part of.
  */
 export function threadExplorer(text: string, model: CheckedModel, source: RunSource, args: CliArgs): Explorer {
   const job = parallelJob(text, runSources(model).indexOf(source), { params: args.params, symmetry: args.symmetry });
-  return (sys, limits) => (limits.bitstate ? Promise.resolve(exploreStates(sys, limits)) : exploreOnThreads(job, limits, { workers: args.workers }));
+  return (sys, limits) => (limits.bitstate ? Promise.resolve(exploreStates(sys, limits)) : exploreOnThreads(job, limits, { workers: args.workers, memoryUsedCoversWorkers: true }));
 }

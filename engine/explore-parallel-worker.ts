@@ -1,13 +1,13 @@
 import type { ViolationKind } from './explore.js';
 import type { FoundViolation, ParallelWorkerInit, ParallelWorkerMessage, WorkerResult } from './explore-parallel.js';
-import { compileJob, ControlLayout, Stop } from './explore-parallel.js';
+import { compileJob, ControlLayout, EXACT_SHARE, Ring, Stop } from './explore-parallel.js';
 import { FingerprintSet, hashWords } from './fingerprint-set.js';
 import { failuresAtEnd, failuresInState } from './properties.js';
 import { decodeState, encodeState } from './state.js';
 import { initialStates, successors } from './steps.js';
 import { canonicalWords } from './symmetry.js';
 import type { RuntimeFault, State } from './system.js';
-import { LevelQueue, grown, RingReader, RingWriter } from './word-ring.js';
+import { LevelQueue, grown, PendingQueue, RingReader, RingWriter } from './word-ring.js';
 import { WordBuffer } from './word-buffer.js';
 import { WordSuccessors } from './word-successors.js';
 
@@ -16,14 +16,18 @@ export interface ParallelWorkerEnv {
   post(message: ParallelWorkerMessage, transfer: ArrayBuffer[]): void;
   /** Bytes this thread uses (absent: no memory budget is checked here). */
   memoryUsed?: () => number;
+  /** Bytes the whole process uses, every thread's included (used when `init.memoryGauge` is `process`). */
+  processMemoryUsed?: () => number;
   /** The clock the deadline is on (`Date.now`). */
   wallClock(): number;
 }
 
-/** Words before a state's words in a ring record: its length, two hashes, its parent's global id, its successor index. */
-const RECORD_HEAD = 5;
-/** A ring record of this length is the end marker of a level (followed by the level). */
-const LEVEL_END = -1;
+/** Answers to a request (see `Ring`). */
+const SEEN = 0;
+const NEW = 1;
+const END = 2;
+/** Words before a state's words in a state record: its length (-1 ends a level), its parent's global id, its successor index. */
+const RECORD_HEAD = 3;
 
 /**
  * One worker of `exploreStatesParallel`: explores the states it owns, level by
@@ -56,18 +60,30 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   const layout = new ControlLayout(W, sys.properties.length);
   const doorbell = layout.doorbell(me);
 
-  const writers: (RingWriter | null)[] = [];
-  const readers: (RingReader | null)[] = [];
-  for (let p = 0; p < W; p++) {
-    writers.push(p === me ? null : new RingWriter(init.rings, ControlLayout.ringOffset(W, init.ringWords, me, p), init.ringWords));
-    readers.push(p === me ? null : new RingReader(init.rings, ControlLayout.ringOffset(W, init.ringWords, p, me), init.ringWords));
-  }
+  const ringTo = (kind: number, p: number) => (p === me ? null : new RingWriter(init.rings, ControlLayout.ringOffset(W, init.ringWords, kind, me, p), init.ringWords));
+  const ringFrom = (kind: number, p: number) => (p === me ? null : new RingReader(init.rings, ControlLayout.ringOffset(W, init.ringWords, kind, p, me), init.ringWords));
+  const peers: number[] = [];
+  for (let p = 0; p < W; p++) if (p !== me) peers.push(p);
+  const requestsOut = peers.map((p) => ringTo(Ring.request, p)!);
+  const repliesOut = peers.map((p) => ringTo(Ring.reply, p)!);
+  const statesOut = peers.map((p) => ringTo(Ring.state, p)!);
+  const requestsIn = peers.map((p) => ringFrom(Ring.request, p)!);
+  const repliesIn = peers.map((p) => ringFrom(Ring.reply, p)!);
+  const statesIn = peers.map((p) => ringFrom(Ring.state, p)!);
+  const allOut = [...requestsOut, ...repliesOut, ...statesOut];
+  /** Per worker, its position in `peers` (-1: this worker). */
+  const slotOf = new Int32Array(W).fill(-1);
+  peers.forEach((p, i) => (slotOf[p] = i));
+  /** Per peer, the successors asked about and not yet answered. */
+  const pending = peers.map(() => new PendingQueue());
 
   const seen = new FingerprintSet(1 << 14, false);
   let parents = new Int32Array(1 << 12);
   let via = new Int32Array(1 << 12);
-  /** States stored and counted here; a state's global id is `local * W + me`. */
+  /** States whose fingerprint this worker stored and counted. */
   let count = 0;
+  /** States whose words and parent link this worker holds; a state's global id is `local * W + me`. */
+  let stored = 0;
   let transitions = 0;
   let terminal = 0;
   let deadlocks = 0;
@@ -107,6 +123,59 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     Atomics.notify(ctl, ControlLayout.go);
     for (let w = 0; w < W; w++) Atomics.notify(ctl, layout.doorbell(w));
   };
+  const ring = (p: number) => {
+    Atomics.add(ctl, layout.doorbell(p), 1);
+    Atomics.notify(ctl, layout.doorbell(p));
+  };
+
+  // The memory budget: this worker's share of it, and its visited set asks before it doubles.
+  const gauge = init.memoryGauge === 'process' ? env.processMemoryUsed : env.memoryUsed;
+  const budget = init.maxMemoryBytes > 0 && gauge ? init.maxMemoryBytes * EXACT_SHARE : 0;
+  const memorySlot = layout.memorySlot(me);
+  /** KiB this worker reserved for a doubling not yet in its measured figure. */
+  let reservedKiB = 0;
+  /** Bytes in use as the shared slots say: summed over the threads, or the largest whole-process figure. */
+  const memoryInUse = (): number => {
+    let kib = 0;
+    for (let w = 0; w <= W; w++) {
+      const v = Atomics.load(ctl, layout.memorySlot(w));
+      kib = init.memoryGauge === 'process' ? Math.max(kib, v) : kib + v;
+    }
+    return (kib + Atomics.load(ctl, ControlLayout.reserved)) * 1024;
+  };
+  const measure = () => {
+    Atomics.store(ctl, memorySlot, Math.ceil(gauge!() / 1024));
+    if (reservedKiB > 0) {
+      Atomics.sub(ctl, ControlLayout.reserved, reservedKiB);
+      reservedKiB = 0;
+    }
+  };
+  if (budget) {
+    measure();
+    seen.mayGrow = (bytesAfter) => {
+      // The old table is still counted, as `exploreStates` counts it; the reservation keeps two workers from both taking the last room.
+      const kib = Math.ceil((bytesAfter + parents.byteLength + via.byteLength) / 1024);
+      Atomics.add(ctl, ControlLayout.reserved, kib);
+      if (memoryInUse() <= budget) {
+        reservedKiB += kib;
+        return true;
+      }
+      Atomics.sub(ctl, ControlLayout.reserved, kib);
+      return false;
+    };
+  }
+
+  // Without symmetry and FIFO channels a successor is fingerprinted from its
+  // parent's, and its words are written only when needed (as in `exploreStates`);
+  // every state of the search is then fingerprinted that way.
+  const incremental = !sys.symmetry && !sys.fifo;
+  fast.incremental = incremental;
+  const fingerprint = new Int32Array(2);
+  const fingerprintWords = (w: WordBuffer): ArrayLike<number> => {
+    if (!incremental) return hashWords(w.data, w.length);
+    fast.fingerprintOf(w.data, 0, fingerprint);
+    return fingerprint;
+  };
 
   // Initial states: every worker computes them all and keeps those it owns, in the same order.
   const words = new WordBuffer();
@@ -117,12 +186,13 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   initial.forEach((s, i) => {
     words.clear();
     canonicalWords(sys, s, words);
-    const h = hashWords(words.data, words.length);
-    const h1 = h[0]!;
-    const h2 = h[1]!;
+    const h = fingerprintWords(words);
+    const h1 = h[0]! | 0;
+    const h2 = h[1]! | 0 || 1;
     distinct.add(`${h1},${h2}`);
-    if (h2 % W !== me || seen.addOrGet(h1, h2, 0) >= 0) return;
+    if ((h2 >>> 0) % W !== me || seen.addOrGet(h1, h2, 0) >= 0) return;
     Atomics.add(ctl, ControlLayout.claimed, 1);
+    count++;
     const gid = keep(-1, i);
     actual.clear();
     encodeState(sys, s, actual);
@@ -133,7 +203,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   const lastClaim = Math.max(init.maxStates, distinct.size + 1);
 
   function keep(parent: number, index: number): number {
-    const local = count++;
+    const local = stored++;
     if (local >= parents.length) {
       parents = grown(parents, local + 1);
       via = grown(via, local + 1);
@@ -144,47 +214,122 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   }
 
   let next = new LevelQueue();
-  /** Stores a state this worker owns; returns whether it was new and counted. */
-  const store = (h1: number, h2: number, parent: number, index: number, from: Int32Array, start: number, n: number, mask: number): void => {
-    if (seen.addOrGet(h1, h2, 0) >= 0) return;
-    const claim = Atomics.add(ctl, ControlLayout.claimed, 1) + 1;
-    if (claim > lastClaim) {
+  /** Stores a fingerprint this worker owns and claims a state number for it; returns whether it is new (and counted). */
+  const claim = (h1: number, h2: number): boolean => {
+    if (halted || seen.addOrGet(h1, h2, 0) >= 0) return false;
+    const n = Atomics.add(ctl, ControlLayout.claimed, 1) + 1;
+    if (n > lastClaim) {
       halted = true;
-      return;
+      return false;
     }
-    const gid = keep(parent, index);
-    if (claim === lastClaim) {
+    count++;
+    if (n === lastClaim) {
+      // Counted, never expanded.
       halted = true;
       raise(Stop.states);
-      return;
     }
-    next.push(from, start, n, mask, gid);
+    return true;
   };
 
-  /** End markers received for the level being finished, per peer. */
-  const ended = new Int32Array(W).fill(-1);
-  /** Reads every ring to what its writer published; returns the words read. */
+  /** Per peer: this level's end seen in its answers (and sent on in its state ring), and in its state ring. */
+  const answered = new Uint8Array(peers.length);
+  const received = new Uint8Array(peers.length);
+  /** Peers to wake once what was written to them is published (a level's end). */
+  const wake = new Uint8Array(peers.length);
+  /** The states peer `i` found new here: stored with their parent links, into the next level. */
+  const readStates = (i: number): number => {
+    const r = statesIn[i]!;
+    let avail = r.available();
+    if (avail === 0) return 0;
+    const total = avail;
+    while (avail > 0) {
+      const n = r.at(0);
+      if (n < 0) {
+        received[i] = 1;
+        r.skip(1);
+        avail--;
+        continue;
+      }
+      const gid = keep(r.at(1), r.at(2));
+      next.push(r.data, (r.tail + RECORD_HEAD) | 0, n, r.mask, gid);
+      r.skip(RECORD_HEAD + n);
+      avail -= RECORD_HEAD + n;
+    }
+    r.release();
+    return total;
+  };
+  /** Peer `i`'s answers to this worker's requests: each new state's words go to it. Stops at a full ring. */
+  const readReplies = (i: number): number => {
+    const r = repliesIn[i]!;
+    let avail = r.available();
+    if (avail === 0) return 0;
+    const out = statesOut[i]!;
+    const queue = pending[i]!;
+    let read = 0;
+    while (avail > 0) {
+      const v = r.at(0);
+      if (v === END) {
+        if (!out.fits(1)) break;
+        out.put(-1);
+        answered[i] = 1;
+        wake[i] = 1;
+      } else {
+        if (v === NEW) {
+          const at = queue.head;
+          const q = queue.words;
+          const n = q[at + 2]!;
+          if (!out.fits(RECORD_HEAD + n)) break;
+          out.put(n);
+          out.put(q[at]!);
+          out.put(q[at + 1]!);
+          out.putAll(q, at + 3, n);
+        }
+        queue.shift();
+      }
+      r.skip(1);
+      avail--;
+      read++;
+    }
+    if (read > 0) r.release();
+    return read;
+  };
+  /** Peer `i`'s requests: each fingerprint stored here or found stored, answered in order. Stops at a full ring. */
+  const readRequests = (i: number): number => {
+    const r = requestsIn[i]!;
+    let avail = r.available();
+    if (avail === 0) return 0;
+    const out = repliesOut[i]!;
+    let read = 0;
+    while (avail > 0) {
+      if (!out.fits(1)) break;
+      const h2 = r.at(1);
+      if (h2 === 0) {
+        out.put(END);
+        wake[i] = 1;
+      } else out.put(claim(r.at(0), h2) ? NEW : SEEN);
+      r.skip(2);
+      avail -= 2;
+      read += 2;
+    }
+    if (read > 0) r.release();
+    return read;
+  };
+  const publishAll = () => {
+    for (const w of allOut) w.publish();
+  };
+  /** Reads every ring as far as it can; returns the words read. */
   const drain = (): number => {
     let total = 0;
-    for (let p = 0; p < W; p++) {
-      const r = readers[p];
-      if (!r) continue;
-      let avail = r.available();
-      if (avail === 0) continue;
-      total += avail;
-      while (avail > 0) {
-        const n = r.at(0);
-        if (n === LEVEL_END) {
-          ended[p] = r.at(1);
-          r.skip(2);
-          avail -= 2;
-          continue;
-        }
-        if (!halted) store(r.at(1), r.at(2), r.at(3), r.at(4), r.data, (r.tail + RECORD_HEAD) | 0, n, r.mask);
-        r.skip(RECORD_HEAD + n);
-        avail -= RECORD_HEAD + n;
-      }
-      r.release();
+    for (let i = 0; i < peers.length; i++) {
+      total += readStates(i);
+      total += readReplies(i);
+      total += readRequests(i);
+    }
+    publishAll();
+    for (let i = 0; i < peers.length; i++) {
+      if (wake[i] === 0) continue;
+      wake[i] = 0;
+      ring(peers[i]!);
     }
     return total;
   };
@@ -200,23 +345,19 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
       else if (++idle > 4) Atomics.wait(ctl, doorbell, Atomics.load(ctl, doorbell), 1);
     }
   };
-  const ring = (p: number) => writers[p]!;
-  /** Makes room for `n` words to peer `p`; false when the search stopped meanwhile. */
-  const room = (p: number, n: number): boolean => {
-    const w = ring(p);
+  /** Makes room for `n` words in `w` (to peer `p`); false when the search stopped meanwhile. */
+  const room = (w: RingWriter, p: number, n: number): boolean => {
     if (w.fits(n)) return true;
     w.publish();
+    ring(p);
     return waitUntil(() => w.fits(n));
-  };
-  const publishAll = () => {
-    for (let p = 0; p < W; p++) writers[p]?.publish();
   };
 
   /**
-   * Fingerprints this worker sent lately (direct-mapped, 512 KB: it stays in the
-   * core's caches). A duplicate costs a ring record written, read and probed; on 2PC
-   * N = 5 this skips 17 % of the records (four times the size: 17.5 %, most
-   * duplicates are not close together).
+   * Fingerprints this worker asked about lately (direct-mapped, 512 KB: it stays in
+   * the core's caches). A duplicate costs a request written, read and probed; on 2PC
+   * N = 5 this skips 17 % of them (four times the size: 17.5 %, most duplicates are
+   * not close together).
    */
   const sentMask = (1 << 16) - 1;
   const sent = new Int32Array(2 << 16);
@@ -233,51 +374,50 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
       record('handler error', 'runtime-error', error.message, expanding, k, level + 1, level);
       return;
     }
-    let hashed = out;
-    if (sys.symmetry) {
+    let h: ArrayLike<number>;
+    if (fast.pending) h = fast.fingerprint;
+    else if (sys.symmetry) {
       // Hashing uses the renamed state; the frontier keeps the real one, so paths replay.
       words.clear();
       canonicalWords(sys, decodeState(sys, out.data, 0), words);
-      hashed = words;
-    }
-    const h = hashWords(hashed.data, hashed.length);
-    const h1 = h[0]!;
-    const h2 = h[1]!;
-    const owner = h2 % W;
+      h = fingerprintWords(words);
+    } else h = fingerprintWords(out);
+    const h1 = h[0]! | 0;
+    const h2 = h[1]! | 0 || 1;
+    const owner = (h2 >>> 0) % W;
     if (owner === me) {
-      store(h1, h2, expanding, k, out.data, 0, out.length, -1);
+      if (claim(h1, h2) && !halted) {
+        fast.writeOut();
+        next.push(out.data, 0, out.length, -1, keep(expanding, k));
+      }
       return;
     }
-    // Sent before (this level or an earlier one): its owner has it or will, and would only discard it.
+    // Asked before (this level or an earlier one): its owner has it or will.
     const slot = (h1 & sentMask) << 1;
     if (sent[slot] === h1 && sent[slot + 1] === h2) return;
     sent[slot] = h1;
     sent[slot + 1] = h2;
-    const n = out.length;
-    if (!room(owner, RECORD_HEAD + n)) {
+    const i = slotOf[owner]!;
+    const w = requestsOut[i]!;
+    if (!room(w, owner, 2)) {
       halted = true;
       return;
     }
-    const w = ring(owner);
-    w.put(n);
     w.put(h1);
     w.put(h2);
-    w.put(expanding);
-    w.put(k);
-    w.putAll(out.data, 0, n);
+    fast.writeOut();
+    pending[i]!.push(expanding, k, out.data, out.length);
   };
 
-  const memorySlot = layout.memorySlot(me);
-  let memoryKiB = 0;
+  const checkMemory = () => {
+    if (!budget) return;
+    measure();
+    if (memoryInUse() > budget) raise(Stop.memory);
+  };
   /** The checks `exploreStates` makes every 1024 expansions. */
   const periodic = () => {
     if (env.wallClock() > init.deadline) raise(Stop.time);
-    if (init.maxMemoryBytes > 0 && env.memoryUsed) {
-      Atomics.store(ctl, memorySlot, Math.ceil(env.memoryUsed() / 1024));
-      memoryKiB = 0;
-      for (let w = 0; w <= W; w++) memoryKiB += Atomics.load(ctl, layout.memorySlot(w));
-      if (memoryKiB * 1024 > init.maxMemoryBytes) raise(Stop.memory);
-    }
+    checkMemory();
   };
 
   let expansions = 0;
@@ -298,8 +438,14 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     nextStarted = true;
     checkedThrough = 0;
     level = depth;
+    answered.fill(0);
+    received.fill(0);
+    // As each level starts too: the frontier is what grows without asking.
+    checkMemory();
     for (let f = 0; f < frontier.size; f++) {
       if ((++expansions & 1023) === 0) periodic();
+      // The visited set was refused a doubling (in this worker's stores or its answers to others).
+      if (seen.growthRefused) raise(Stop.memory);
       if (halted || stopCode() !== Stop.none) break outer;
       const gid = frontier.ids[f]!;
       const start = frontier.starts[f]!;
@@ -326,26 +472,25 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
         raise(Stop.allViolated);
         break outer;
       }
-      if ((f & 7) === 7) {
-        publishAll();
-        drain();
-      }
+      if ((f & 7) === 7) drain();
     }
-    // The end of this level, to every peer, then every peer's end of it.
+    // The end of this level, to every peer; then every answer to this worker's
+    // requests (so every state it found new elsewhere is sent), and every state found new here.
     publishAll();
-    for (let p = 0; p < W; p++) {
-      if (p === me) continue;
-      if (!room(p, 2)) break outer;
-      ring(p).put(LEVEL_END);
-      ring(p).put(depth);
-      ring(p).publish();
-      Atomics.add(ctl, layout.doorbell(p), 1);
-      Atomics.notify(ctl, layout.doorbell(p));
+    for (let i = 0; i < peers.length; i++) {
+      const w = requestsOut[i]!;
+      if (!room(w, peers[i]!, 2)) break outer;
+      w.put(depth);
+      w.put(0);
+      w.publish();
+      ring(peers[i]!);
     }
-    const lvl = depth;
-    if (!waitUntil(() => ended.every((e, p) => p === me || e === lvl))) break;
-    if (halted) break;
-    env.post({ type: 'level', worker: me, level: depth, nextSize: next.size, queueBytes: frontier.bytes + next.bytes }, []);
+    if (!waitUntil(() => answered.every((a) => a === 1) && received.every((r) => r === 1))) break;
+    if (seen.growthRefused) raise(Stop.memory);
+    if (halted || (stopCode() !== Stop.none && stopCode() !== Stop.finished)) break;
+    let queued = frontier.bytes + next.bytes;
+    for (const q of pending) queued += q.bytes;
+    env.post({ type: 'level', worker: me, level: depth, nextSize: next.size, queueBytes: queued }, []);
     while (Atomics.load(ctl, ControlLayout.go) <= depth) {
       if (stopCode() !== Stop.none && stopCode() !== Stop.finished) break;
       Atomics.wait(ctl, ControlLayout.go, depth, 5);
@@ -368,6 +513,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     }
   }
   if (code === Stop.failed) return null;
+  if (reservedKiB > 0) Atomics.sub(ctl, ControlLayout.reserved, reservedKiB);
 
   return {
     states: count,
@@ -377,7 +523,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     depthLimited,
     bytes: seen.bytes + parents.byteLength + via.byteLength,
     violations: [...found.values()],
-    parents: parents.slice(0, count),
-    via: via.slice(0, count),
+    parents: parents.slice(0, stored),
+    via: via.slice(0, stored),
   };
 }

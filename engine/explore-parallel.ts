@@ -115,7 +115,22 @@ export interface ParallelHost {
 export interface ParallelOptions {
   workers: number;
   host: ParallelHost;
+  /**
+   * Whether `limits.memoryUsed` measures the whole process, the worker threads
+   * included (a resident set size does): then each worker measures the process
+   * too (`ParallelWorkerEnv.processMemoryUsed`) and the largest recent figure is
+   * what the budget is held to. Default false: it measures the caller's thread
+   * only (a heap), and each worker's own heap and arrays are added to it.
+   */
+  memoryUsedCoversWorkers?: boolean;
 }
+
+/**
+ * The share of the memory budget a parallel search may fill (as `exploreStates`
+ * without bitstate mode): memory is looked at every 1024 expansions per worker,
+ * and the frontier's arrays may double in between.
+ */
+export const EXACT_SHARE = 0.85;
 
 /** What a worker is started with (structured-cloneable; the buffers are shared). */
 export interface ParallelWorkerInit {
@@ -131,6 +146,8 @@ export interface ParallelWorkerInit {
   deadline: number;
   /** 0: no memory budget. */
   maxMemoryBytes: number;
+  /** What each thread's memory figure covers: itself, or the whole process (see `ParallelOptions.memoryUsedCoversWorkers`). */
+  memoryGauge: 'thread' | 'process';
   exhaustive: boolean;
 }
 
@@ -174,6 +191,14 @@ export type ParallelWorkerMessage =
   | { type: 'done'; worker: number; result: WorkerResult }
   | { type: 'error'; worker: number; message: string };
 
+/**
+ * The three rings from one worker to another: a request is a successor's two
+ * hashes (the second never 0; [level, 0] ends a level); the owner answers each
+ * request, in order, with one word (new, seen, or a level's end); the sender then
+ * writes each state found new to its owner: length, parent, successor index, words.
+ */
+export const Ring = { request: 0, reply: 1, state: 2 } as const;
+
 /** Why the search stopped, in the shared stop word; the first writer wins. */
 export const Stop = {
   none: 0,
@@ -194,6 +219,8 @@ export class ControlLayout {
   static readonly go = 16;
   /** States claimed so far: the `maxStates` bound is exact across workers. */
   static readonly claimed = 32;
+  /** KiB workers reserved for visited sets they are doubling, not yet in any measured figure. */
+  static readonly reserved = 40;
   static readonly mask = 48;
   readonly maskWords: number;
   readonly doorbells: number;
@@ -219,15 +246,19 @@ export class ControlLayout {
     return this.memory + who;
   }
 
-  /** The ring from `from` to `to`. */
-  static ringOffset(workers: number, ringWords: number, from: number, to: number): number {
-    return (from * workers + to) * ringBytes(ringWords);
+  /** The ring of `kind` (`Ring` in the worker) from `from` to `to`. */
+  static ringOffset(workers: number, ringWords: number, kind: number, from: number, to: number): number {
+    return ((kind * workers + from) * workers + to) * ringBytes(ringWords);
   }
 }
 
-/** Words per ring: about 4 MB each between two workers, less as pairs multiply. */
+/**
+ * Words per ring: 256 KB each between two workers, less as pairs multiply. A ring
+ * needs only room for what its reader has not caught up with (it reads every
+ * eight expansions), and a small one stays in the caches.
+ */
 function ringWordsFor(workers: number): number {
-  return workers <= 2 ? 1 << 20 : workers <= 4 ? 1 << 19 : 1 << 18;
+  return workers <= 2 ? 1 << 16 : workers <= 4 ? 1 << 15 : 1 << 14;
 }
 
 /**
@@ -248,7 +279,7 @@ export async function exploreStatesParallel(job: ParallelJob, limits: ExploreLim
   const control = new SharedArrayBuffer(layout.words * 4);
   const ctl = new Int32Array(control);
   const ringWords = ringWordsFor(workers);
-  const rings = new SharedArrayBuffer(workers * workers * ringBytes(ringWords));
+  const rings = new SharedArrayBuffer(Object.keys(Ring).length * workers * workers * ringBytes(ringWords));
   const wallDeadline = Number.isFinite(limits.deadline) ? host.wallClock() + (limits.deadline - limits.now()) : Number.POSITIVE_INFINITY;
   const memoryBudget = limits.maxMemoryBytes && limits.memoryUsed ? limits.maxMemoryBytes : 0;
 
@@ -324,6 +355,7 @@ export async function exploreStatesParallel(job: ParallelJob, limits: ExploreLim
         maxStates: limits.maxStates,
         deadline: wallDeadline,
         maxMemoryBytes: memoryBudget,
+        memoryGauge: options.memoryUsedCoversWorkers ? 'process' : 'thread',
         exhaustive: limits.exhaustive === true,
       };
       let port: ParallelWorkerPort;

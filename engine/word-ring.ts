@@ -140,6 +140,48 @@ export class LevelQueue {
   }
 }
 
+/**
+ * Successors sent to their owner as fingerprints only, waiting for its answer
+ * (new or seen, in the order they were asked): per successor its parent's id,
+ * its successor index, its length and its words. A first-in first-out queue in
+ * one typed array, compacted as it empties.
+ */
+export class PendingQueue {
+  words = new Int32Array(1 << 12);
+  /** The oldest record. */
+  head = 0;
+  /** Where the next record goes. */
+  tail = 0;
+
+  push(parent: number, index: number, from: Int32Array, n: number): void {
+    if (this.tail + 3 + n > this.words.length) {
+      if (this.head > 0) {
+        this.words.copyWithin(0, this.head, this.tail);
+        this.tail -= this.head;
+        this.head = 0;
+      }
+      if (this.tail + 3 + n > this.words.length) this.words = grown(this.words, this.tail + 3 + n);
+    }
+    const w = this.words;
+    let at = this.tail;
+    w[at++] = parent;
+    w[at++] = index;
+    w[at++] = n;
+    for (let i = 0; i < n; i++) w[at++] = from[i]!;
+    this.tail = at;
+  }
+
+  /** Drops the oldest record. */
+  shift(): void {
+    this.head += 3 + this.words[this.head + 2]!;
+    if (this.head === this.tail) this.head = this.tail = 0;
+  }
+
+  get bytes(): number {
+    return this.words.byteLength;
+  }
+}
+
 /** A copy of `a` with room for at least `need` elements (capacity doubled). */
 export function grown(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
   let cap = Math.max(16, a.length * 2);

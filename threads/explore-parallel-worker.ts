@@ -12,6 +12,7 @@ parentPort!.on('message', (init: ParallelWorkerInit) => {
       const m = process.memoryUsage();
       return m.heapUsed + m.arrayBuffers;
     },
+    processMemoryUsed: () => process.memoryUsage.rss(),
     wallClock: () => Date.now(),
   });
 });

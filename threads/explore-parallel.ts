@@ -100,9 +100,15 @@ export interface ThreadOptions {
   workers: number;
   /** Threads to run on (default: `sharedThreadPool()`). */
   pool?: ExploreThreadPool;
+  /** `limits.memoryUsed` measures the whole process (say so for `process.memoryUsage.rss`): see `ParallelOptions`. */
+  memoryUsedCoversWorkers?: boolean;
 }
 
 /** `exploreStatesParallel` on Node worker threads. */
 export function exploreOnThreads(job: ParallelJob, limits: ExploreLimits, options: ThreadOptions): Promise<ExploreResult> {
-  return exploreStatesParallel(job, limits, { workers: options.workers, host: options.pool ?? sharedThreadPool() });
+  return exploreStatesParallel(job, limits, {
+    workers: options.workers,
+    host: options.pool ?? sharedThreadPool(),
+    ...(options.memoryUsedCoversWorkers !== undefined ? { memoryUsedCoversWorkers: options.memoryUsedCoversWorkers } : {}),
+  });
 }

@@ -145,6 +145,22 @@ test('a stop, a deadline, a state bound and a memory budget end a parallel searc
   assert.ok(full.stats.states < 24_388, `${full.stats.states} states`);
 });
 
+test('under a memory budget a parallel search stops cleanly with limit-memory, with a whole-process gauge or a per-thread one', async () => {
+  const job = parallelJob(benchModel, 0, { params: new Map([['N', 6]]), symmetry: false });
+  // A whole-process gauge (as the CLI's resident set): the workers are part of it, measure it too, and are not added on top.
+  const rss = () => process.memoryUsage.rss();
+  const budget = Math.ceil((rss() + (48 << 20)) / 0.85);
+  const r = await exploreOnThreads(job, { ...unlimited, exhaustive: true, maxMemoryBytes: budget, memoryUsed: rss }, { workers: 2, pool, memoryUsedCoversWorkers: true });
+  assert.equal(r.status, 'limit-memory');
+  assert.ok(r.stats.states > 1_000 && r.stats.states < 3_273_545, `${r.stats.states} states`);
+  assert.ok(r.stats.depth >= 1, `depth ${r.stats.depth}`);
+  assert.ok(rss() <= budget, `${rss()} bytes resident against a budget of ${budget}`);
+  // A per-thread gauge: each worker adds its own heap and arrays to the caller's figure.
+  const small = await exploreOnThreads(job, { ...unlimited, exhaustive: true, maxMemoryBytes: 64 << 20, memoryUsed: () => 0 }, { workers: 2, pool });
+  assert.equal(small.status, 'limit-memory');
+  assert.ok(small.stats.states < 3_273_545, `${small.stats.states} states`);
+});
+
 test('models two workers do not cover are explored on one thread, with the same result', async () => {
   // An unbounded `eventually` (the cycle search needs every edge in one place), and partitions.
   const text = protocol({ n: 2, fifo: false, lossy: false, crashLeader: 1, recover: false, whileSending: false, crashMember: 0, drop: 1, duplicate: 0, timer: false, selfPing: false, overflow: false, stableCount: false, sets: false, byzantine: 0, eventually: true, depth: 0 });

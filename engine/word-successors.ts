@@ -103,6 +103,13 @@ export class WordSuccessors {
   private poolHashB = new Int32Array(64);
   private sumA = 0;
   private sumB = 0;
+  private msgSumA = 0;
+  private msgSumB = 0;
+  // The successor's messages as what it does to the parent's, turned into `refs` only when
+  // its words are written: the parent's message `skipMsg` goes (-1: none), `dupMsg` is
+  // doubled (-1: none), the pool's messages come, and when `crashed` the changed node's are lost.
+  private skipMsg = -1;
+  private dupMsg = -1;
   private readonly block = new WordBuffer(64);
   private spend = -1;
 
@@ -206,12 +213,18 @@ export class WordSuccessors {
       a += partOut[0]!;
       b += partOut[1]!;
     }
+    let ma = 0;
+    let mb = 0;
     for (let i = 0; i < this.msgCount; i++) {
       const off = this.msgOff[i]!;
       partHash(w, off, off + this.msgLen[i]!, messageSeed);
       this.msgHashA[i] = partOut[0]!;
       this.msgHashB[i] = partOut[1]!;
+      ma += partOut[0]!;
+      mb += partOut[1]!;
     }
+    this.msgSumA = ma | 0;
+    this.msgSumB = mb | 0;
     const budgets = this.sys.budgets.length;
     for (let k = 0; k < budgets; k++) {
       budgetHash(k, w[this.tailAt + k]!);
@@ -284,8 +297,7 @@ export class WordSuccessors {
       const slot = crashBudgetFor(sys, s, id, false);
       if (slot < 0) continue;
       this.change(id, node.flags, node.vars, node.timers);
-      this.keepMessages(-1);
-      this.crash(id);
+      this.crash();
       this.finishState(slot);
       sink(true, null);
     }
@@ -298,15 +310,14 @@ export class WordSuccessors {
         // The first message equal to this one goes (a FIFO channel may hold equal ones apart).
         let first = 0;
         while (!this.sameParentMsg(first, i)) first++;
-        this.keepMessages(first);
+        this.skipMsg = first;
         this.finishState(drop >= 0 && !sys.lossy ? drop : -1);
         sink(true, null);
       }
       const dup = messageBudgetFor(sys, s, 'duplicate', m);
       if (dup >= 0) {
         this.change(-1, 0, noValues, noTimers);
-        this.keepMessages(-1);
-        this.insertRef(i);
+        this.dupMsg = i;
         this.finishState(dup);
         sink(true, null);
       }
@@ -353,7 +364,7 @@ export class WordSuccessors {
         if (error) sink(false, error);
         else {
           this.change(id, flags, vars, timers);
-          this.keepMessages(consumed);
+          this.skipMsg = consumed;
           this.send(id, sends.length);
           this.finishState(-1);
           sink(false, null);
@@ -367,9 +378,9 @@ export class WordSuccessors {
               continue;
             }
             this.change(id, flags, vars, timers);
-            this.keepMessages(consumed);
+            this.skipMsg = consumed;
             this.send(id, k);
-            this.crash(id);
+            this.crash();
             this.finishState(slot);
             sink(true, null);
           }
@@ -388,25 +399,33 @@ export class WordSuccessors {
     this.crashed = false;
     this.poolLength = 0;
     this.poolCount = 0;
+    this.skipMsg = -1;
+    this.dupMsg = -1;
   }
 
   /** The changed node crashes: volatile state is reset, timers disarmed, messages to it lost. */
-  private crash(id: number): void {
+  private crash(): void {
     this.crashed = true;
     this.changedFlags &= ~FLAG_UP;
-    let n = 0;
-    for (let r = 0; r < this.refCount; r++) {
-      const ref = this.refs[r]!;
-      if (headerDst(this.word(ref, 0)) !== id) this.refs[n++] = ref;
-    }
-    this.refCount = n;
   }
 
-  /** The parent's messages, but the one at `skip` (-1 = all). */
-  private keepMessages(skip: number): void {
+  /** The successor's messages in canonical order, in `refs`: the parent's but `skipMsg`, `dupMsg` again, the pool's, and none to a crashed node. */
+  private buildRefs(): void {
     let n = 0;
+    const skip = this.skipMsg;
     for (let i = 0; i < this.msgCount; i++) if (i !== skip) this.refs[n++] = i;
     this.refCount = n;
+    if (this.dupMsg >= 0) this.insertRef(this.dupMsg);
+    for (let p = 1; p <= this.poolCount; p++) this.insertRef(-p);
+    if (this.crashed) {
+      const id = this.changed;
+      let kept = 0;
+      for (let r = 0; r < this.refCount; r++) {
+        const ref = this.refs[r]!;
+        if (headerDst(this.word(ref, 0)) !== id) this.refs[kept++] = ref;
+      }
+      this.refCount = kept;
+    }
   }
 
   /** Puts the first `count` sends of the handler in flight; a send to a crashed node is lost. */
@@ -440,7 +459,6 @@ export class WordSuccessors {
         this.poolHashB[this.poolCount] = partOut[1]!;
       }
       this.poolCount++;
-      this.insertRef(-this.poolCount);
     }
   }
 
@@ -516,6 +534,7 @@ export class WordSuccessors {
   private finishState(spend: number): void {
     if (!this.incremental) {
       this.pending = false;
+      this.buildRefs();
       this.writeState(spend);
       return;
     }
@@ -532,15 +551,29 @@ export class WordSuccessors {
       a += partOut[0]! - this.nodeHashA[id]!;
       b += partOut[1]! - this.nodeHashB[id]!;
     }
-    // The messages are not in the parent's sums: the successor's are added.
-    for (let r = 0; r < this.refCount; r++) {
-      const ref = this.refs[r]!;
-      if (ref >= 0) {
-        a += this.msgHashA[ref]!;
-        b += this.msgHashB[ref]!;
-      } else {
-        a += this.poolHashA[-ref - 1]!;
-        b += this.poolHashB[-ref - 1]!;
+    // The messages: the parent's, changed as `buildRefs` would change them.
+    a += this.msgSumA;
+    b += this.msgSumB;
+    const skip = this.skipMsg;
+    if (skip >= 0) {
+      a -= this.msgHashA[skip]!;
+      b -= this.msgHashB[skip]!;
+    }
+    if (this.dupMsg >= 0) {
+      a += this.msgHashA[this.dupMsg]!;
+      b += this.msgHashB[this.dupMsg]!;
+    }
+    const lost = this.crashed ? id : -1;
+    for (let p = 0; p < this.poolCount; p++) {
+      if (lost >= 0 && headerDst(this.pool[this.poolOff[p]!]!) === lost) continue;
+      a += this.poolHashA[p]!;
+      b += this.poolHashB[p]!;
+    }
+    if (lost >= 0) {
+      for (let i = 0; i < this.msgCount; i++) {
+        if (i === skip || headerDst(this.words[this.msgOff[i]!]!) !== lost) continue;
+        a -= this.msgHashA[i]!;
+        b -= this.msgHashB[i]!;
       }
     }
     if (spend >= 0) {
@@ -560,6 +593,7 @@ export class WordSuccessors {
   writeOut(): void {
     if (!this.pending) return;
     this.pending = false;
+    this.buildRefs();
     this.writeState(this.spend);
   }
 

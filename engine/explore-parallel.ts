@@ -15,19 +15,20 @@ import { WordSuccessors } from './word-successors.js';
  * modulo the worker count: it keeps their fingerprints in its own
  * `FingerprintSet`, their parent links and their part of each BFS level. It
  * expands its part of a level with the word-level successor generator, stores
- * the successors it owns at once, and writes the others, fingerprint and words,
- * into a shared-memory ring to their owner, which deduplicates them. A level
- * ends when every worker has expanded its part and read every ring to the end
- * marker of that level; the coordinator (the caller's thread) then sums the
- * next level and lets the workers go on.
+ * the successors it owns at once, and asks the owner of each other one about its
+ * fingerprint through a shared-memory ring, keeping its words meanwhile; the
+ * owner answers new or seen, in order, and only new states' words follow (see
+ * `Ring`). A level ends when every worker has expanded its part and had every
+ * request answered and every new state delivered; the coordinator (the caller's
+ * thread) then sums the next level and lets the workers go on.
  *
  * Why partitioned and not one shared table: a table shared through `Atomics`
  * needs a compare-and-swap per insert on two words, and growing it mid-level
  * stops every thread (a worker blocked in `Atomics.wait` cannot even receive the
  * new buffer). Partitioned, each table is an ordinary single-threaded
- * `FingerprintSet` that grows on its own, and the cost is copying the successors
- * another worker owns (about twenty words each) through a ring, a fraction of
- * generating and hashing them.
+ * `FingerprintSet` that grows on its own, and the cost is passing the successors
+ * another worker owns through rings (about three words each: most are states
+ * already seen, whose words never cross).
  *
  * What is the same as `exploreStates`, every run: the states of each BFS level,
  * hence the state count, transitions, depth, terminal states and deadlocks of a
@@ -253,12 +254,13 @@ export class ControlLayout {
 }
 
 /**
- * Words per ring: 256 KB each between two workers, less as pairs multiply. A ring
- * needs only room for what its reader has not caught up with (it reads every
- * eight expansions), and a small one stays in the caches.
+ * Words per ring: 2 MB each between two workers, less as pairs multiply. A ring
+ * holds what its reader has not caught up with: on a loaded machine a reader may
+ * be off its core for many milliseconds, and a writer that finds the ring full
+ * must wait for it (256 KB rings were twice as slow at load 9).
  */
 function ringWordsFor(workers: number): number {
-  return workers <= 2 ? 1 << 16 : workers <= 4 ? 1 << 15 : 1 << 14;
+  return workers <= 2 ? 1 << 19 : workers <= 4 ? 1 << 18 : 1 << 17;
 }
 
 /**

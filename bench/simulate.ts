@@ -3,7 +3,8 @@
  *
  *   npm run bench:simulate [-- --json] [-- --quick]
  *
- * Our seeded simulator (`simulateRuns`) on two-phase commit (N = 5 and 8, one coordinator
+ * Our seeded simulator (`simulateRuns`: the fast random walk of engine/random-walk.ts on
+ * these models, `walk` in each row says which) on two-phase commit (N = 5 and 8, one coordinator
  * crash, one drop), Byzantine generals (FourGenerals) and the quorum register
  * (Intersecting), in simulation steps per CPU second; on two-phase commit also
  * `quint run` (TypeScript backend) on bench/models/two-phase-commit.qnt, the Quint twin
@@ -14,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileSystem } from '../engine/compile.js';
+import { randomWalker } from '../engine/random-walk.js';
 import { simulateRuns } from '../engine/simulate.js';
 import type { TransitionSystem } from '../engine/system.js';
 import { analyzeText } from '../language/analyze.js';
@@ -154,6 +156,8 @@ function quint(n: number, samples: number): QuintMeasure {
 interface Row {
   model: string;
   N: number;
+  /** Which simulator ran: the fast random walk or the interpreter (models it does not cover). */
+  walk: 'fast' | 'interpreter';
   runs: number;
   steps: number;
   ourStepsPerRun: number;
@@ -183,6 +187,7 @@ function ourRow(model: string, sys: TransitionSystem, n: number): Row {
   return {
     model,
     N: n,
+    walk: randomWalker(sys) ? 'fast' : 'interpreter',
     runs: m.runs,
     steps: m.steps,
     ourStepsPerRun: Number((m.steps / m.runs).toFixed(2)),

@@ -4,6 +4,8 @@ import type { Successor } from './steps.js';
 import { failuresAtEnd, failuresInState } from './properties.js';
 import { initialStates, isTerminal, successors } from './steps.js';
 import type { State, TransitionSystem } from './system.js';
+import type { RandomWalker } from './random-walk.js';
+import { randomWalker } from './random-walk.js';
 
 export interface SimulateOptions {
   runs: number;
@@ -31,32 +33,52 @@ export interface SimulateResult {
 }
 
 /**
- * Random runs: from a random initial state, repeatedly take a random successor.
- * Fault steps are taken with a lower probability than protocol steps, so a run
- * does not spend its whole budget in its first steps.
+ * Random runs: from a random initial state, repeatedly take a random step. Fault
+ * steps are taken with a lower probability than protocol steps, so a run does not
+ * spend its whole budget in its first steps. Runs are taken by the `RandomWalker`
+ * (one mutable state, one handler run per step) where it covers the model, and by
+ * the interpreter (`randomWalk`, every successor built) where it does not.
  */
 export function simulateRuns(sys: TransitionSystem, options: SimulateOptions): SimulateResult {
   const started = options.now();
   const violations = new Map<string, SimulatedViolation>();
   const inits = initialStates(sys);
+  const walker = randomWalker(sys);
   let steps = 0;
   let terminated = 0;
   let scriptFired = 0;
   let status: ExploreStatus = 'complete';
   let run = 0;
+  // The clock is read before every run that starts CLOCK_STEPS steps or more after the last
+  // reading (and before the first): a run of the fast walk takes a microsecond or two, about
+  // what reading a CPU clock costs.
+  let stepsAtClock = -CLOCK_STEPS;
   for (; run < options.runs; run++) {
     if (options.stop?.stopped) {
       status = 'stopped';
       break;
     }
-    if (options.now() > options.deadline) {
-      status = 'limit-time';
-      break;
+    if (steps - stepsAtClock >= CLOCK_STEPS) {
+      stepsAtClock = steps;
+      if (options.now() > options.deadline) {
+        status = 'limit-time';
+        break;
+      }
     }
-    const one = simulateSeed(sys, inits, runSeed(options.seed, run), options.steps);
-    steps += one.steps;
-    if (one.terminated) terminated++;
-    scriptFired |= one.scriptFired;
+    const seed = runSeed(options.seed, run);
+    let one: SeedRun;
+    if (walker) {
+      const end = walker.walk(inits, seed, options.steps);
+      steps += walker.steps;
+      if (end === 'terminal') terminated++;
+      if (walker.findings.length === 0 && end !== 'error') continue;
+      one = foundByWalker(walker, inits, seed, options.steps);
+    } else {
+      one = simulateSeed(sys, inits, seed, options.steps);
+      steps += one.steps;
+      if (one.terminated) terminated++;
+      scriptFired |= one.scriptFired;
+    }
     for (const v of one.violations) {
       const prior = violations.get(v.property);
       if (!prior || prior.path.length > v.path.length) violations.set(v.property, v);
@@ -68,6 +90,9 @@ export function simulateRuns(sys: TransitionSystem, options: SimulateOptions): S
   return { status, runs: run, steps, elapsedMs: options.now() - started, terminated, violations: ordered, scriptFired };
 }
 
+/** Steps between two readings of the clock in `simulateRuns`. */
+const CLOCK_STEPS = 2000;
+
 /** What one seeded run found: per property its first violation (a handler error is the property `handler error`). */
 export interface SeedRun {
   steps: number;
@@ -78,6 +103,11 @@ export interface SeedRun {
 
 /** One random run with the walk seed `seed`; `simulateRuns` is many of these, a shard's seed range is another. */
 export function simulateSeed(sys: TransitionSystem, inits: State[], seed: number, maxSteps: number): SeedRun {
+  const walker = randomWalker(sys);
+  if (walker) {
+    walker.walk(inits, seed, maxSteps);
+    return foundByWalker(walker, inits, seed, maxSteps);
+  }
   const violations = new Map<string, SimulatedViolation>();
   let path: number[] = [];
   let initial = 0;
@@ -100,6 +130,28 @@ export function simulateSeed(sys: TransitionSystem, inits: State[], seed: number
     found('handler error', 'runtime-error', walk.error);
   }
   return { steps: walk.path.length, terminated: walk.ended === 'terminal', scriptFired: walk.scriptFired, violations: [...violations.values()] };
+}
+
+/**
+ * What the walker's last run (`walker.walk(inits, seed, maxSteps)`) found, with paths
+ * in the interpreter's successor indices: the run is walked again to find them, which
+ * only runs that violate something need.
+ */
+function foundByWalker(walker: RandomWalker, inits: State[], seed: number, maxSteps: number): SeedRun {
+  const steps = walker.steps;
+  const terminated = walker.ended === 'terminal';
+  const error = walker.error;
+  const initial = walker.initial;
+  const findings = walker.findings.slice();
+  if (findings.length === 0 && error === null) return { steps, terminated, scriptFired: 0, violations: [] };
+  let longest = error === null ? 0 : steps;
+  for (const f of findings) longest = Math.max(longest, f.at);
+  const path = walker.interpreterPath(inits, seed, maxSteps, longest);
+  const violations: SimulatedViolation[] = findings.map((f) => ({ property: f.property, kind: f.kind, message: f.message, initial, path: path.slice(0, f.at), seed }));
+  if (error !== null && !findings.some((f) => f.property === 'handler error')) {
+    violations.push({ property: 'handler error', kind: 'runtime-error', message: error, initial, path, seed });
+  }
+  return { steps, terminated, scriptFired: 0, violations };
 }
 
 export interface Walk {

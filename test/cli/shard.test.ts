@@ -69,7 +69,7 @@ test('simulate --shard k/4 in 4 processes, merged, equals one unsharded run over
   // The properties found, and where: the merge had to look past shard 1 for one of them.
   const found = one.runs.flatMap((r) => r.verdicts.filter((v) => v.outcome === 'violated').map((v) => [r.run, v.property, v.seed]));
   assert.deepEqual(found, [
-    ['CoordinatorCrashStop', 'Termination', 200],
+    ['CoordinatorCrashStop', 'Termination', 207],
     ['CoordinatorCrashAfterVotes', 'Termination', 239],
   ]);
   const fourth = readResult(outs[3]!);

@@ -231,6 +231,42 @@ export function nodeFlagsText(flags: number): string {
 }
 
 let cursor = 0;
+
+/**
+ * Decodings kept per system: a packed node block (one word) and a message with
+ * at most one small scalar field stand for one value each, and states are
+ * immutable, so decoded parts are shared between states instead of being built
+ * for each expansion (the explorer decodes every state it expands). Bounded: a
+ * model with many distinct blocks decodes the rest as before.
+ */
+interface DecodedParts {
+  /** Per role: packed block word -> node, for roles whose block is one word. */
+  nodes: (Map<number, NodeState> | null)[];
+  smallMessages: boolean[];
+  messages: Map<number, Msg>;
+}
+
+const decodedLimit = 1 << 16;
+const decoded = new WeakMap<TransitionSystem, DecodedParts>();
+
+function decodedParts(sys: TransitionSystem): DecodedParts {
+  let parts = decoded.get(sys);
+  if (!parts) {
+    const layout = stateLayout(sys);
+    parts = {
+      nodes: sys.roles.map((role, r) => (layout.packing[r] && role.timers.length === 0 ? new Map<number, NodeState>() : null)),
+      smallMessages: sys.messages.map((m) => m.fields.length === 0 || (m.fields.length === 1 && isSmallScalar(m.fields[0]!.type))),
+      messages: new Map<number, Msg>(),
+    };
+    decoded.set(sys, parts);
+  }
+  return parts;
+}
+
+/** A scalar type whose stored words are small non-negative or small negative ints (a key's second part). */
+function isSmallScalar(t: RtType): boolean {
+  return t.k === 'bool' || t.k === 'enum' || t.k === 'node' || (t.k === 'int' && t.low >= -1 && t.high < 1 << 20);
+}
 // States are never changed in place, so every empty timer list and field list can be one array.
 const noTimers: readonly number[] = [];
 const noFields: readonly Value[] = [];
@@ -263,11 +299,22 @@ function decodeValue(t: RtType, words: Int32Array): Value {
 export function decodeState(sys: TransitionSystem, words: Int32Array, start: number): State {
   cursor = start;
   const layout = stateLayout(sys);
+  const cache = decodedParts(sys);
   const nodes: NodeState[] = new Array<NodeState>(sys.nodes.length);
   for (let id = 0; id < nodes.length; id++) {
     const roleIndex = sys.nodes[id]!.role;
     const role = sys.roles[roleIndex]!;
     const packing = layout.packing[roleIndex];
+    const known = cache.nodes[roleIndex];
+    if (known && role.timers.length === 0) {
+      // A packed block without timers is one word: its decoding is kept.
+      const hit = known.get(words[cursor]!);
+      if (hit) {
+        cursor++;
+        nodes[id] = hit;
+        continue;
+      }
+    }
     const vars: Value[] = new Array<Value>(role.vars.length);
     let flags: number;
     if (packing) {
@@ -288,7 +335,9 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
       for (let i = 0; i < t.length; i++) t[i] = words[cursor++]!;
       timers = t;
     }
-    nodes[id] = { vars, flags, timers };
+    const node = { vars, flags, timers };
+    nodes[id] = node;
+    if (known && role.timers.length === 0 && known.size < decodedLimit) known.set(words[cursor - 1]!, node);
   }
   const msgCount = words[cursor++]!;
   const msgs: Msg[] = new Array<Msg>(msgCount);
@@ -297,13 +346,27 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
     const left = layout.deadline ? words[cursor++]! : -1;
     const type = headerType(header);
     const def = sys.messages[type]!;
+    const small = !layout.deadline && cache.smallMessages[type]!;
+    let key = 0;
+    if (small) {
+      // A message of at most one small scalar field: kept by its header and field.
+      key = (header >>> 0) + (def.fields.length > 0 ? (words[cursor]! + 1) * 4294967296 : 0);
+      const hit = cache.messages.get(key);
+      if (hit) {
+        cursor += def.fields.length;
+        msgs[i] = hit;
+        continue;
+      }
+    }
     let fields: readonly Value[] = noFields;
     if (def.fields.length > 0) {
       const v: Value[] = new Array<Value>(def.fields.length);
       for (let f = 0; f < v.length; f++) v[f] = decodeValue(def.fields[f]!.type, words);
       fields = v;
     }
-    msgs[i] = { type, src: headerSrc(header), dst: headerDst(header), left, fields };
+    const msg = { type, src: headerSrc(header), dst: headerDst(header), left, fields };
+    msgs[i] = msg;
+    if (small && cache.messages.size < decodedLimit) cache.messages.set(key, msg);
   }
   const used: number[] = new Array<number>(sys.budgets.length);
   for (let i = 0; i < used.length; i++) used[i] = words[cursor++]!;

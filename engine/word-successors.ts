@@ -157,6 +157,27 @@ export class WordSuccessors {
     this.faultSteps(sink);
   }
 
+  /** Where the block of node `id` that starts at `w[at]` ends. */
+  private blockEnd(id: number, w: Int32Array, at: number): number {
+    const roleIndex = this.sys.nodes[id]!.role;
+    const fixed = this.blockWords[roleIndex]!;
+    if (fixed >= 0) return at + fixed;
+    const role = this.sys.roles[roleIndex]!;
+    at++;
+    for (const v of role.vars) at = skipValue(v.type, w, at);
+    return at + role.timers.length;
+  }
+
+  /** Where the message that starts at `w[at]` ends. */
+  private messageEnd(w: Int32Array, at: number): number {
+    const type = headerType(w[at]!);
+    const fixed = this.messageWords[type]!;
+    if (fixed >= 0) return at + fixed;
+    at += 1;
+    for (const f of this.sys.messages[type]!.fields) at = skipValue(f.type, w, at);
+    return at;
+  }
+
   /** Finds where each node block and message of the parent starts. */
   private layOut(w: Int32Array, start: number): void {
     const sys = this.sys;
@@ -164,15 +185,7 @@ export class WordSuccessors {
     this.nodesStart = start;
     for (let id = 0; id < sys.nodes.length; id++) {
       this.nodeOff[id] = at;
-      const roleIndex = sys.nodes[id]!.role;
-      const fixed = this.blockWords[roleIndex]!;
-      if (fixed >= 0) at += fixed;
-      else {
-        const role = sys.roles[roleIndex]!;
-        at++;
-        for (const v of role.vars) at = skipValue(v.type, w, at);
-        at += role.timers.length;
-      }
+      at = this.blockEnd(id, w, at);
       this.nodeLen[id] = at - this.nodeOff[id]!;
     }
     this.nodesEnd = at;
@@ -184,13 +197,7 @@ export class WordSuccessors {
     if (this.refs.length < this.msgCount * 2 + 64) this.refs = new Int32Array(this.msgCount * 2 + 64);
     for (let i = 0; i < this.msgCount; i++) {
       this.msgOff[i] = at;
-      const type = headerType(w[at]!);
-      const fixed = this.messageWords[type]!;
-      if (fixed >= 0) at += fixed;
-      else {
-        at += 1;
-        for (const f of sys.messages[type]!.fields) at = skipValue(f.type, w, at);
-      }
+      at = this.messageEnd(w, at);
       this.msgLen[i] = at - this.msgOff[i]!;
     }
     this.tailAt = at;
@@ -250,15 +257,7 @@ export class WordSuccessors {
     let b = 0;
     for (let id = 0; id < sys.nodes.length; id++) {
       const from = at;
-      const roleIndex = sys.nodes[id]!.role;
-      const fixed = this.blockWords[roleIndex]!;
-      if (fixed >= 0) at += fixed;
-      else {
-        const role = sys.roles[roleIndex]!;
-        at++;
-        for (const v of role.vars) at = skipValue(v.type, w, at);
-        at += role.timers.length;
-      }
+      at = this.blockEnd(id, w, at);
       partHash(w, from, at, nodeSeed + id);
       a += partOut[0]!;
       b += partOut[1]!;
@@ -266,13 +265,7 @@ export class WordSuccessors {
     const count = w[at++]!;
     for (let i = 0; i < count; i++) {
       const from = at;
-      const type = headerType(w[at]!);
-      const fixed = this.messageWords[type]!;
-      if (fixed >= 0) at += fixed;
-      else {
-        at += 1;
-        for (const f of sys.messages[type]!.fields) at = skipValue(f.type, w, at);
-      }
+      at = this.messageEnd(w, at);
       partHash(w, from, at, messageSeed);
       a += partOut[0]!;
       b += partOut[1]!;

@@ -1,17 +1,18 @@
 import type { CheckedModel } from '../language/check/model.js';
 import type { Diagnostic } from '../language/diagnostic.js';
+import type { Span } from '../language/span.js';
 import type { RunOverrides } from './compile.js';
 import { compileSystem } from './compile.js';
-import type { ExploreStatus, StopSignal } from './explore.js';
+import type { ExploreStatus, StopSignal, Violation } from './explore.js';
 import { runSeed } from './rng.js';
 import { judge } from './run-check.js';
-import type { ShardOptions, ShardResult, ShardRun, ShardSpec, SeedInterval } from './shard.js';
+import type { ShardOptions, ShardResult, ShardRun, ShardSpec, ShardVerdict, SeedInterval } from './shard.js';
 import { shardFormat, shardSeeds } from './shard.js';
 import { shrinkViolation } from './shrink.js';
 import type { SimulatedViolation } from './simulate.js';
 import { simulateSeed } from './simulate.js';
 import { initialStates } from './steps.js';
-import type { RunSource } from './system.js';
+import type { RunSource, TransitionSystem } from './system.js';
 
 export interface ShardRunOptions {
   now: () => number;
@@ -69,17 +70,7 @@ export function simulateSeedBlock(model: CheckedModel, source: RunSource, seeds:
       lastRun = seed;
     }
   }
-  const violations = [...first.values()].map((v) => shrinkViolation(sys, v));
-  const verdicts = judge(sys, 'simulate', status, violations, source?.span ?? model.file.span).map((v) => ({
-    property: v.property,
-    kind: v.kind,
-    outcome: v.outcome === 'violated' ? ('violated' as const) : ('unknown' as const),
-    expected: v.expected,
-    ok: v.ok,
-    message: v.message,
-    seed: v.seed,
-    trace: v.trace,
-  }));
+  const verdicts = shardVerdicts(sys, status, [...first.values()], source?.span ?? model.file.span, null);
   return {
     run: {
       run: sys.runName,
@@ -138,4 +129,29 @@ export function simulateShard(
     statuses,
     diagnostics,
   };
+}
+
+/**
+ * A shard's verdicts: each property's first violation (the lowest seed's, shrunk)
+ * or `unknown`, as runs of a seed range never prove a property. `unviolated`
+ * words the message of a property no run violated (null: `judge`'s).
+ */
+export function shardVerdicts(
+  sys: TransitionSystem,
+  status: ExploreStatus,
+  first: readonly (Violation & { seed: number })[],
+  span: Span,
+  unviolated: ((property: string) => string) | null,
+): ShardVerdict[] {
+  const violations = first.map((v) => shrinkViolation(sys, v));
+  return judge(sys, 'simulate', status, violations, span).map((v) => ({
+    property: v.property,
+    kind: v.kind,
+    outcome: v.outcome === 'violated' ? ('violated' as const) : ('unknown' as const),
+    expected: v.expected,
+    ok: v.ok,
+    message: v.outcome !== 'violated' && unviolated ? unviolated(v.property) : v.message,
+    seed: v.seed,
+    trace: v.trace,
+  }));
 }

@@ -4,11 +4,10 @@ import { BitstateSet } from './bitstate-set.js';
 import { swarmSearch } from './bitstate-swarm.js';
 import { compileSystem } from './compile.js';
 import type { ExploreStatus, Violation } from './explore.js';
-import { judge } from './run-check.js';
 import type { ShardOptions, ShardResult, ShardRun, ShardSpec, SeedInterval } from './shard.js';
 import { addSwarmCoverage, emptySwarmCoverage, missedLog2Term, shardFormat, shardSeeds } from './shard.js';
 import type { ShardRunOptions, ShardRunOutcome, ShardSimulation } from './shard-run.js';
-import { shrinkViolation } from './shrink.js';
+import { shardVerdicts } from './shard-run.js';
 import type { RunSource } from './system.js';
 
 /**
@@ -69,18 +68,8 @@ export function swarmSeedBlock(model: CheckedModel, source: RunSource, seeds: Se
   }
   // Shrinking replays the path with the interpreter: a long depth-first path costs more
   // replays than a simulated one, but only the lowest seed's, once per property.
-  const violations = [...first.values()].map((v) => shrinkViolation(sys, v));
-  const verdicts = judge(sys, 'simulate', status, violations, source?.span ?? model.file.span).map((v) => ({
-    property: v.property,
-    kind: v.kind,
-    outcome: v.outcome === 'violated' ? ('violated' as const) : ('unknown' as const),
-    expected: v.expected,
-    ok: v.ok,
-    // Not `judge`'s words: they name this shard's status, which a merge could not agree on.
-    message: v.outcome === 'violated' ? v.message : `${v.property} was not violated by any swarm run (a bitstate search may miss states)`,
-    seed: v.seed,
-    trace: v.trace,
-  }));
+  // Not `judge`'s words for a property no run violated: they name this shard's status, which a merge could not agree on.
+  const verdicts = shardVerdicts(sys, status, [...first.values()], source?.span ?? model.file.span, (property) => `${property} was not violated by any swarm run (a bitstate search may miss states)`);
   return {
     run: {
       run: sys.runName,

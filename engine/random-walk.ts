@@ -879,16 +879,21 @@ export class RandomWalker {
     this.budgetsDirty = true;
   }
 
-  /** Node `id` crashes: volatile variables back to their initial value, timers disarmed, messages to it lost. */
-  private crash(id: number): void {
-    const sys = this.sys;
-    const node = this.nodes[id]!;
-    const role = sys.roles[sys.nodes[id]!.role]!;
+  /** The context initial values of node `id`'s variables are computed in (at a crash or a recovery). */
+  private initialValueCtx(id: number): ExecCtx {
     const ctx = this.readCtx;
     ctx.self = id;
     ctx.vars = null;
     ctx.timers = null;
-    ctx.byzantine = (node.flags & FLAG_BYZANTINE) !== 0;
+    ctx.byzantine = (this.nodes[id]!.flags & FLAG_BYZANTINE) !== 0;
+    return ctx;
+  }
+
+  /** Node `id` crashes: volatile variables back to their initial value, timers disarmed, messages to it lost. */
+  private crash(id: number): void {
+    const node = this.nodes[id]!;
+    const role = this.sys.roles[this.sys.nodes[id]!.role]!;
+    const ctx = this.initialValueCtx(id);
     for (let i = 0; i < role.vars.length; i++) {
       const v = role.vars[i]!;
       if (!v.stable) node.vars[i] = v.init(ctx)[0]!;
@@ -906,14 +911,9 @@ export class RandomWalker {
 
   /** A crashed node recovers: volatile variables drawn among their initial values, then its `on recover` runs. */
   private recover(id: number): number {
-    const sys = this.sys;
     const node = this.nodes[id]!;
-    const role = sys.roles[sys.nodes[id]!.role]!;
-    const ctx = this.readCtx;
-    ctx.self = id;
-    ctx.vars = null;
-    ctx.timers = null;
-    ctx.byzantine = (node.flags & FLAG_BYZANTINE) !== 0;
+    const role = this.sys.roles[this.sys.nodes[id]!.role]!;
+    const ctx = this.initialValueCtx(id);
     const before = node.vars.slice();
     const flags = node.flags;
     for (let i = 0; i < role.vars.length; i++) {

@@ -134,6 +134,8 @@ export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoo
       ctx.record('handler error', 'runtime-error', error.message, pathThrough(parentAt, k));
       return;
     }
+    // The state bound is exact: a successor past it is not stored (the expansion ends, then the search).
+    if (outcome.newStates >= ctx.maxNewStates) return;
     let key = words;
     let decoded = state;
     if (sys.symmetry) {

@@ -100,6 +100,11 @@ test('at the memory budget the search stops with every level to its depth comple
   assert.equal(bitstate.stats.transitions, exact.stats.transitions);
   assert.equal(bitstate.stats.terminal, exact.stats.terminal);
   assert.equal(b.bytes, 1 << 20);
+
+  // The state bound holds past the switch, exactly.
+  const bounded = exploreStates(sys, { ...unlimited, maxStates: 10_000, ...exhaustedAfter(4), bitstate: true });
+  assert.equal(bounded.status, 'limit-states');
+  assert.equal(bounded.stats.states, 10_000);
   assert.ok(b.coverage > 0.9999 && b.coverage <= 1, `coverage ${b.coverage}`);
 });
 

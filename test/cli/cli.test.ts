@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../support/cli-process.js';
 import { repoRoot } from '../support/repo.js';
 import { unsafeProtocol as unsafe } from '../support/cli-protocols.js';
 
 const root = repoRoot();
-const bin = join(root, 'bin/faultline.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
 
-function run(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 function file(name: string, text: string | Buffer): string {
   const path = join(dir, name);

@@ -1,41 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ShardResult } from '../../engine/shard.js';
+import { runCli, startCli } from '../support/cli-process.js';
 import { repoRoot } from '../support/repo.js';
 import { unsafeProtocol as unsafe } from '../support/cli-protocols.js';
 
 const root = repoRoot();
-const bin = join(root, 'bin/faultline.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'faultline-shard-'));
 const sample = join(root, 'samples/two-phase-commit.ftp');
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The CLI as a separate process that runs alongside others, as shards on separate machines would. */
-function start(...args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = runCli;
+const start = startCli;
 
 function readResult(path: string): ShardResult {
   return JSON.parse(readFileSync(path, 'utf8')) as ShardResult;

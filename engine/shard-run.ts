@@ -46,30 +46,17 @@ export function simulateSeedBlock(model: CheckedModel, source: RunSource, seeds:
   const compiled = compileSystem(model, source, options.overrides);
   const sys = compiled.value;
   if (!sys) return { run: null, status: 'stopped', diagnostics: compiled.diagnostics };
-  const deadline = options.now() + options.timeBudgetMs;
   const inits = initialStates(sys);
   const first = new Map<string, SimulatedViolation>();
   const coverage = { runs: 0, steps: 0, terminated: 0 };
-  let status: ExploreStatus = 'complete';
-  let lastRun = seeds ? seeds.first - 1 : 0;
-  if (seeds) {
-    for (let seed = seeds.first; seed <= seeds.last; seed++) {
-      if (options.stop?.stopped) {
-        status = 'stopped';
-        break;
-      }
-      if (options.now() > deadline) {
-        status = 'limit-time';
-        break;
-      }
-      const one = simulateSeed(sys, inits, walkSeed(seed), sys.bounds.steps);
-      coverage.runs++;
-      coverage.steps += one.steps;
-      if (one.terminated) coverage.terminated++;
-      for (const v of one.violations) if (!first.has(v.property)) first.set(v.property, { ...v, seed });
-      lastRun = seed;
-    }
-  }
+  const { status, lastRun } = runSeeds(seeds, options, (seed) => {
+    const one = simulateSeed(sys, inits, walkSeed(seed), sys.bounds.steps);
+    coverage.runs++;
+    coverage.steps += one.steps;
+    if (one.terminated) coverage.terminated++;
+    for (const v of one.violations) if (!first.has(v.property)) first.set(v.property, { ...v, seed });
+    return null;
+  });
   const verdicts = shardVerdicts(sys, status, [...first.values()], source?.span ?? model.file.span, null);
   return {
     run: {
@@ -154,4 +141,23 @@ export function shardVerdicts(
     seed: v.seed,
     trace: v.trace,
   }));
+}
+
+/**
+ * Calls `each` for the seeds of a block in order, until a stop, the time budget,
+ * or a status `each` returns (a run cut short); says why it ended and the last
+ * seed whose run completed.
+ */
+export function runSeeds(seeds: SeedInterval | null, options: ShardRunOptions, each: (seed: number, deadline: number) => ExploreStatus | null): { status: ExploreStatus; lastRun: number } {
+  const deadline = options.now() + options.timeBudgetMs;
+  let lastRun = seeds ? seeds.first - 1 : 0;
+  if (!seeds) return { status: 'complete', lastRun };
+  for (let seed = seeds.first; seed <= seeds.last; seed++) {
+    if (options.stop?.stopped) return { status: 'stopped', lastRun };
+    if (options.now() > deadline) return { status: 'limit-time', lastRun };
+    const cut = each(seed, deadline);
+    if (cut) return { status: cut, lastRun };
+    lastRun = seed;
+  }
+  return { status: 'complete', lastRun };
 }

@@ -3,11 +3,11 @@ import type { Diagnostic } from '../language/diagnostic.js';
 import { BitstateSet } from './bitstate-set.js';
 import { swarmSearch } from './bitstate-swarm.js';
 import { compileSystem } from './compile.js';
-import type { ExploreStatus, Violation } from './explore.js';
+import type { Violation } from './explore.js';
 import type { ShardOptions, ShardResult, ShardRun, ShardSpec, SeedInterval } from './shard.js';
 import { addSwarmCoverage, emptySwarmCoverage, missedLog2Term, shardFormat, shardSeeds } from './shard.js';
 import type { ShardRunOptions, ShardRunOutcome, ShardSimulation } from './shard-run.js';
-import { shardVerdicts } from './shard-run.js';
+import { runSeeds, shardVerdicts } from './shard-run.js';
 import type { RunSource } from './system.js';
 
 /**
@@ -21,51 +21,35 @@ export function swarmSeedBlock(model: CheckedModel, source: RunSource, seeds: Se
   const compiled = compileSystem(model, source, options.overrides);
   const sys = compiled.value;
   if (!sys) return { run: null, status: 'stopped', diagnostics: compiled.diagnostics };
-  const deadline = options.now() + options.timeBudgetMs;
   const first = new Map<string, Violation & { seed: number }>();
   const coverage = { runs: 0, steps: 0, terminated: 0, bitstate: emptySwarmCoverage() };
-  let status: ExploreStatus = 'complete';
-  let lastRun = seeds ? seeds.first - 1 : 0;
-  if (seeds) {
-    for (let seed = seeds.first; seed <= seeds.last; seed++) {
-      if (options.stop?.stopped) {
-        status = 'stopped';
-        break;
-      }
-      if (options.now() > deadline) {
-        status = 'limit-time';
-        break;
-      }
-      const one = swarmSearch(sys, seed, {
-        maxDepth: sys.bounds.depth,
-        maxStates: sys.bounds.states,
-        deadline,
-        now: options.now,
-        ...(options.stop ? { stop: options.stop } : {}),
-        filter,
-      });
-      if (one.status === 'stopped' || one.status === 'limit-time') {
-        status = one.status;
-        break;
-      }
-      coverage.runs++;
-      coverage.steps += one.transitions;
-      if (one.status === 'complete') coverage.terminated++;
-      const finished = one.status === 'complete' || one.status === 'limit-depth';
-      addSwarmCoverage(coverage.bitstate, {
-        states: one.states,
-        bestCoverage: finished ? one.coverage : 0,
-        bestSeed: finished ? seed : null,
-        log2MissedByAll: finished ? missedLog2Term(one.states, one.expectedMissed) : 0,
-        missedByAll: 0,
-        limited: one.status === 'limit-depth' ? 1 : 0,
-        unfinished: finished ? 0 : 1,
-        deepest: one.deepest,
-      });
-      for (const v of one.violations) if (!first.has(v.property)) first.set(v.property, { ...v, seed });
-      lastRun = seed;
-    }
-  }
+  const { status, lastRun } = runSeeds(seeds, options, (seed, deadline) => {
+    const one = swarmSearch(sys, seed, {
+      maxDepth: sys.bounds.depth,
+      maxStates: sys.bounds.states,
+      deadline,
+      now: options.now,
+      ...(options.stop ? { stop: options.stop } : {}),
+      filter,
+    });
+    if (one.status === 'stopped' || one.status === 'limit-time') return one.status;
+    coverage.runs++;
+    coverage.steps += one.transitions;
+    if (one.status === 'complete') coverage.terminated++;
+    const finished = one.status === 'complete' || one.status === 'limit-depth';
+    addSwarmCoverage(coverage.bitstate, {
+      states: one.states,
+      bestCoverage: finished ? one.coverage : 0,
+      bestSeed: finished ? seed : null,
+      log2MissedByAll: finished ? missedLog2Term(one.states, one.expectedMissed) : 0,
+      missedByAll: 0,
+      limited: one.status === 'limit-depth' ? 1 : 0,
+      unfinished: finished ? 0 : 1,
+      deepest: one.deepest,
+    });
+    for (const v of one.violations) if (!first.has(v.property)) first.set(v.property, { ...v, seed });
+    return null;
+  });
   // Shrinking replays the path with the interpreter: a long depth-first path costs more
   // replays than a simulated one, but only the lowest seed's, once per property.
   // Not `judge`'s words for a property no run violated: they name this shard's status, which a merge could not agree on.

@@ -17,22 +17,11 @@ import type { TransitionSystem } from '../../engine/system.js';
 import { replayPath } from '../../engine/trace.js';
 import { modelOf, systemOf, unlimited } from '../support/analyze.js';
 import { repoRoot } from '../support/repo.js';
+import { flakyProtocol } from '../support/cli-protocols.js';
 
 const benchModel = readFileSync(join(repoRoot(), 'bench/models/two-phase-commit.ftp'), 'utf8');
 
-// Three servers each pick 1, 2 or 3: NoThree breaks on many paths, NotAllTwo on few.
-const flaky = `protocol Flaky
-param N = 3
-message Ping
-node Client { on start { broadcast Ping to Server } }
-node Server[N] {
-  state got: 0..3 = 0
-  on Ping { choose { got = 1 } or { got = 2 } or { got = 3 } }
-}
-invariant NoThree: forall s in Server: s.got != 3
-invariant NotAllTwo: not (forall s in Server: s.got == 2)
-check explore { crash up to 1 of Server }
-`;
+const flaky = flakyProtocol('explore');
 
 function swarm(sys: TransitionSystem, seed: number, filter: BitstateSet | number = 1 << 20): SwarmRun {
   return swarmSearch(sys, seed, { maxDepth: unlimited.maxDepth, maxStates: unlimited.maxStates, deadline: Infinity, now: unlimited.now, filter });

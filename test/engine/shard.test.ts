@@ -10,6 +10,7 @@ import { joinIntervals, missingSeeds, shardFormat, shardSeeds } from '../../engi
 import type { Trace } from '../../engine/trace.js';
 import { runSources } from '../../engine/compile.js';
 import { modelOf } from '../support/analyze.js';
+import { flakyProtocol } from '../support/cli-protocols.js';
 
 test('shardSeeds: the n blocks tile A..B in shard order, sizes differing by at most one', () => {
   fc.assert(
@@ -178,18 +179,7 @@ test('readShardResult accepts a result through JSON and says what is wrong with 
   assert.match(String(readShardResult([])), /is not an object/);
 });
 
-const flaky = `protocol Flaky
-param N = 3
-message Ping
-node Client { on start { broadcast Ping to Server } }
-node Server[N] {
-  state got: 0..3 = 0
-  on Ping { choose { got = 1 } or { got = 2 } or { got = 3 } }
-}
-invariant NoThree: forall s in Server: s.got != 3
-invariant NotAllTwo: not (forall s in Server: s.got == 2)
-check simulate { crash up to 1 of Server }
-`;
+const flaky = flakyProtocol('simulate');
 
 test('simulateShard: the shards of a range, merged, equal one run over the range, for any shard count', () => {
   const model = modelOf(flaky);

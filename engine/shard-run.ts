@@ -88,13 +88,30 @@ export function simulateShard(
   shard: ShardSpec,
   options: ShardRunOptions,
 ): ShardSimulation {
+  return runShard(model, sources, identity, identity.options, seedRange, shard, options, (source, seeds) => simulateSeedBlock(model, source, seeds, options));
+}
+
+/**
+ * Runs `block` (one kind of run per seed) over the shard's seeds for every selected
+ * check and scenario of a file, and assembles the shard result with `shardOptions`.
+ */
+export function runShard(
+  model: CheckedModel,
+  sources: readonly RunSource[],
+  identity: { file: string; contentHash: string; version: string },
+  shardOptions: ShardOptions,
+  seedRange: SeedInterval,
+  shard: ShardSpec,
+  options: ShardRunOptions,
+  block: (source: RunSource, seeds: SeedInterval | null) => ShardRunOutcome,
+): ShardSimulation {
   const started = options.now();
   const seeds = shardSeeds(seedRange, shard);
   const runs: ShardRun[] = [];
   const statuses: ShardSimulation['statuses'] = [];
   const diagnostics: Diagnostic[] = [];
   for (const source of sources) {
-    const outcome = simulateSeedBlock(model, source, seeds, options);
+    const outcome = block(source, seeds);
     diagnostics.push(...outcome.diagnostics);
     if (outcome.run) runs.push(outcome.run);
     if (outcome.status !== 'complete') statuses.push({ run: outcome.run?.run ?? source?.name?.name ?? 'explore', status: outcome.status });
@@ -106,7 +123,7 @@ export function simulateShard(
       file: identity.file,
       contentHash: identity.contentHash,
       protocol: model.file.name?.name ?? '',
-      options: identity.options,
+      options: shardOptions,
       seedRange,
       shards: [shard],
       runs,

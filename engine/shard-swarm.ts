@@ -1,13 +1,12 @@
 import type { CheckedModel } from '../language/check/model.js';
-import type { Diagnostic } from '../language/diagnostic.js';
 import { BitstateSet } from './bitstate-set.js';
 import { swarmSearch } from './bitstate-swarm.js';
 import { compileSystem } from './compile.js';
 import type { Violation } from './explore.js';
-import type { ShardOptions, ShardResult, ShardRun, ShardSpec, SeedInterval } from './shard.js';
-import { addSwarmCoverage, emptySwarmCoverage, missedLog2Term, shardFormat, shardSeeds } from './shard.js';
+import type { ShardOptions, ShardSpec, SeedInterval } from './shard.js';
+import { addSwarmCoverage, emptySwarmCoverage, missedLog2Term } from './shard.js';
 import type { ShardRunOptions, ShardRunOutcome, ShardSimulation } from './shard-run.js';
-import { runSeeds, shardVerdicts } from './shard-run.js';
+import { runSeeds, runShard, shardVerdicts } from './shard-run.js';
 import type { RunSource } from './system.js';
 
 /**
@@ -81,32 +80,8 @@ export function swarmShard(
   shard: ShardSpec,
   options: ShardRunOptions,
 ): ShardSimulation {
-  const started = options.now();
-  const seeds = shardSeeds(seedRange, shard);
-  const filterBytes = identity.options.bitstate?.filterBytes ?? 1 << 20;
-  const filter = new BitstateSet(filterBytes);
-  const runs: ShardRun[] = [];
-  const statuses: ShardSimulation['statuses'] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const source of sources) {
-    const outcome = swarmSeedBlock(model, source, seeds, filter, options);
-    diagnostics.push(...outcome.diagnostics);
-    if (outcome.run) runs.push(outcome.run);
-    if (outcome.status !== 'complete') statuses.push({ run: outcome.run?.run ?? source?.name?.name ?? 'explore', status: outcome.status });
-  }
-  const result: ShardResult = {
-    format: shardFormat,
-    version: identity.version,
-    file: identity.file,
-    contentHash: identity.contentHash,
-    protocol: model.file.name?.name ?? '',
-    // Keys in the order `readShardResult` gives them: merge compares options as JSON text.
-    options: { mode: 'bitstate', ...identity.options },
-    seedRange,
-    shards: [shard],
-    runs,
-    ok: runs.every((r) => r.verdicts.every((v) => v.ok)),
-    elapsedMs: options.now() - started,
-  };
-  return { result, statuses, diagnostics };
+  const filter = new BitstateSet(identity.options.bitstate?.filterBytes ?? 1 << 20);
+  // Keys in the order `readShardResult` gives them: merge compares options as JSON text.
+  const shardOptions: ShardOptions = { mode: 'bitstate', ...identity.options };
+  return runShard(model, sources, identity, shardOptions, seedRange, shard, options, (source, seeds) => swarmSeedBlock(model, source, seeds, filter, options));
 }

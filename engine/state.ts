@@ -395,8 +395,10 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
 export class StateQueue {
   words = new Int32Array(1 << 16);
   length = 0;
-  starts: number[] = [];
-  ids: number[] = [];
+  /** Where each state's words start, and its id; typed arrays, as a level can hold millions. */
+  starts = new Int32Array(1 << 10);
+  ids = new Int32Array(1 << 10);
+  private count = 0;
 
   push(encoded: WordBuffer, id: number): void {
     const n = encoded.length;
@@ -407,8 +409,16 @@ export class StateQueue {
       grown.set(this.words.subarray(0, this.length));
       this.words = grown;
     }
-    this.starts.push(this.length);
-    this.ids.push(id);
+    if (this.count === this.ids.length) {
+      const starts = new Int32Array(this.count * 2);
+      starts.set(this.starts);
+      this.starts = starts;
+      const ids = new Int32Array(this.count * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    this.starts[this.count] = this.length;
+    this.ids[this.count++] = id;
     const from = encoded.data;
     const to = this.words;
     let at = this.length;
@@ -417,10 +427,10 @@ export class StateQueue {
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.count;
   }
 
   get bytes(): number {
-    return this.words.byteLength + this.starts.length * 16;
+    return this.words.byteLength + this.starts.byteLength + this.ids.byteLength;
   }
 }

@@ -4,18 +4,20 @@ import { ChoiceOdometer } from './choice-odometer.js';
 import type { RtType, Value } from './values.js';
 import { WordBuffer } from './word-buffer.js';
 import type { PackedVar } from './state.js';
-import { encodeNode, encodeState, headerChannel, headerDst, headerType, messageHeader, stateLayout } from './state.js';
+import { decodeState, encodeCompound, encodeNode, encodeState, headerChannel, headerDst, headerType, messageHeader, stateLayout } from './state.js';
 import {
   bindMessage,
   canRecover,
   crashBudgetFor,
   forEachHandlerStep,
+  handlerFor,
   makeCtx,
-  messageBudgetFor,
   readCtx,
   recoverySuccessors,
   runBody,
+  timeoutHandlerFor,
 } from './steps.js';
+import { keyHash, WordKeyMap } from './word-key-map.js';
 
 /**
  * Receives the successors of one state, in `successors` order. Unless `error`
@@ -55,6 +57,7 @@ export class WordSuccessors {
 
   // The parent being expanded: where each node block and message starts, and its length.
   private words: Int32Array = new Int32Array(0);
+  private parentStart = 0;
   private state: State | null = null;
   private nodeOff: Int32Array;
   private nodeLen: Int32Array;
@@ -80,6 +83,12 @@ export class WordSuccessors {
   private poolLen = new Int32Array(64);
   private poolCount = 0;
   private poolLength = 0;
+  /**
+   * The pool only grows while one parent is expanded: each successor's new
+   * messages are the entries from `poolFirst` on, so a saved successor
+   * (`saveOut`) keeps its messages by reference.
+   */
+  private poolFirst = 0;
 
   /**
    * With `incremental`, a successor's fingerprint is computed from the parent's
@@ -102,6 +111,8 @@ export class WordSuccessors {
   private poolHashA = new Int32Array(64);
   private poolHashB = new Int32Array(64);
   private sumA = 0;
+  /** The sum of the parent's node block hashes (lane A). */
+  private nodesHash = 0;
   private sumB = 0;
   private msgSumA = 0;
   private msgSumB = 0;
@@ -112,6 +123,31 @@ export class WordSuccessors {
   private dupMsg = -1;
   private readonly block = new WordBuffer(64);
   private spend = -1;
+
+  /**
+   * Handler outcomes by what they depend on. A handler reads only its own node
+   * and the message (the checker rejects reads of other nodes and `crashed` in
+   * handlers), so the node's block words and the trigger (start, the message's
+   * words, or the timer) decide which handler runs and every outcome of it: the
+   * node's new block, its block after a crash part-way through the sends, and the
+   * sends, all as words with their part hashes. Protocols revisit the same few
+   * node-and-message pairs in millions of states; after the first visit a handler
+   * step is a lookup and some copying (2PC: about nine in ten runs are lookups
+   * on the first level already).
+   */
+  private readonly memo = new WordKeyMap(1 << 20, 1 << 22);
+  /** Where each memo entry's outcomes are (see `recordOutcomes` for the layout). */
+  private outcomes = new Int32Array(1 << 12);
+  private outcomesLength = 0;
+  private readonly errors: RuntimeFault[] = [];
+  /** The changed node's block as memo words (its length at this offset in `outcomes`), or -1. */
+  private memoBlock = -1;
+  private readonly scratch = new WordBuffer(64);
+  /** Successors saved by `saveOut` for the parent being expanded. */
+  private recipes = new Int32Array(1 << 10);
+  private recipesLength = 0;
+  /** Off only to test that the memo changes nothing. */
+  memoize = true;
 
   static create(sys: TransitionSystem): WordSuccessors | null {
     if (sys.timing !== 'async' || sys.script.length > 0 || sys.clockLimit > 0) return null;
@@ -136,17 +172,60 @@ export class WordSuccessors {
   }
 
   /** Calls `sink` once per successor of `s`, whose words start at `words[start]`. */
-  expand(s: State, words: Int32Array, start: number, sink: WordSink): void {
-    const sys = this.sys;
+  expand(s: State | null, words: Int32Array, start: number, sink: WordSink): void {
+    this.prepare(s, words, start);
+    this.expandPrepared(sink);
+  }
+
+  /**
+   * Takes the parent whose words start at `words[start]`; `s` is its decoding,
+   * or null to decode it only if some step needs it (`parentState`): with the
+   * memo, most expansions never do.
+   */
+  prepare(s: State | null, words: Int32Array, start: number): void {
     this.state = s;
     this.words = words;
+    this.parentStart = start;
+    this.recipesLength = 0;
+    this.poolCount = 0;
+    this.poolLength = 0;
+    this.poolFirst = 0;
     this.layOut(words, start);
+  }
 
-    forEachHandlerStep(sys, s, (id, h, msg, index, timer) => this.handlerSteps(id, h, msg, index, h.kind === 'start', timer, sink));
+  /** The parent as a state object, decoded on first use. */
+  parentState(): State {
+    if (!this.state) this.state = decodeState(this.sys, this.words, this.parentStart);
+    return this.state;
+  }
+
+  /** Where the parent's node blocks start and end in its words, and how many messages it has in flight. */
+  get parentNodesStart(): number {
+    return this.nodesStart;
+  }
+
+  get parentNodesEnd(): number {
+    return this.nodesEnd;
+  }
+
+  /** A hash of the parent's node blocks (all of them, as `parentNodesStart..parentNodesEnd`). */
+  get parentNodesHash(): number {
+    return this.nodesHash;
+  }
+
+  get parentMessages(): number {
+    return this.msgCount;
+  }
+
+  /** Calls `sink` once per successor of the parent `prepare` took. */
+  expandPrepared(sink: WordSink): void {
+    const sys = this.sys;
+    if (this.memoize) this.memoHandlerSteps(sink);
+    else forEachHandlerStep(sys, this.parentState(), (id, h, msg, index, timer) => this.handlerSteps(id, h, msg, index, h.kind === 'start', timer, sink));
     // Recoveries are rare: the interpreter builds them and they are encoded.
-    for (let id = 0; id < s.nodes.length; id++) {
-      if (s.nodes[id]!.flags & FLAG_UP || !canRecover(sys, id)) continue;
-      for (const succ of recoverySuccessors(sys, s, id)) {
+    for (let id = 0; id < sys.nodes.length; id++) {
+      if (this.flagsOf(id) & FLAG_UP || !canRecover(sys, id)) continue;
+      for (const succ of recoverySuccessors(sys, this.parentState(), id)) {
         this.out.clear();
         if (!succ.step.error) encodeState(sys, succ.state, this.out);
         // Written whole: the caller fingerprints it with `fingerprintOf`.
@@ -201,7 +280,8 @@ export class WordSuccessors {
       this.msgLen[i] = at - this.msgOff[i]!;
     }
     this.tailAt = at;
-    if (this.incremental) this.hashParts(w);
+    // The memo's keys are hashed from the part hashes too.
+    if (this.incremental || this.memoize) this.hashParts(w);
   }
 
   /** The parent's part hashes, and the sums of those of its nodes and tail (see `fingerprintOf`). */
@@ -220,6 +300,7 @@ export class WordSuccessors {
       a += partOut[0]!;
       b += partOut[1]!;
     }
+    this.nodesHash = a | 0;
     let ma = 0;
     let mb = 0;
     for (let i = 0; i < this.msgCount; i++) {
@@ -281,33 +362,62 @@ export class WordSuccessors {
     out[1] = (b + partOut[1]!) | 0;
   }
 
+  /** The fault budget `crashBudgetFor` would spend, read from the parent's words. */
+  private crashSlot(id: number, whileSending: boolean): number {
+    const role = this.sys.nodes[id]!.role;
+    for (const b of this.sys.budgets) {
+      if (b.kind !== 'crash' || (b.target >= 0 && b.target !== role)) continue;
+      if (whileSending && !b.whileSending) continue;
+      if (this.words[this.tailAt + b.slot]! < b.limit) return b.slot;
+    }
+    return -1;
+  }
+
+  /** The fault budget `messageBudgetFor` would spend on a message of `type`, read from the parent's words. */
+  private messageSlot(kind: 'drop' | 'duplicate', type: number): number {
+    for (const b of this.sys.budgets) {
+      if (b.kind !== kind || (b.target >= 0 && b.target !== type)) continue;
+      if (this.words[this.tailAt + b.slot]! < b.limit) return b.slot;
+    }
+    return -1;
+  }
+
   private faultSteps(sink: WordSink): void {
     const sys = this.sys;
-    const s = this.state!;
-    for (let id = 0; id < s.nodes.length; id++) {
-      const node = s.nodes[id]!;
-      if (!(node.flags & FLAG_UP) || node.flags & FLAG_BYZANTINE) continue;
-      const slot = crashBudgetFor(sys, s, id, false);
+    const w = this.words;
+    for (let id = 0; id < sys.nodes.length; id++) {
+      const flags = this.flagsOf(id);
+      if (!(flags & FLAG_UP) || flags & FLAG_BYZANTINE) continue;
+      const slot = this.crashSlot(id, false);
       if (slot < 0) continue;
-      this.change(id, node.flags, node.vars, node.timers);
+      const crashed = this.memoize ? this.crashedBlock(id) : -1;
+      if (crashed >= 0) this.changeFromMemo(id, flags, crashed);
+      else {
+        const node = this.parentState().nodes[id]!;
+        this.change(id, node.flags, node.vars, node.timers);
+      }
       this.crash();
       this.finishState(slot);
       sink(true, null);
     }
-    for (let i = 0; i < s.msgs.length; i++) {
+    for (let i = 0; i < this.msgCount; i++) {
       if (i > 0 && this.sameParentMsg(i - 1, i)) continue;
-      const m = s.msgs[i]!;
-      const drop = messageBudgetFor(sys, s, 'drop', m);
+      const type = headerType(w[this.msgOff[i]!]!);
+      const drop = this.messageSlot('drop', type);
       if (drop >= 0 || sys.lossy) {
         this.change(-1, 0, noValues, noTimers);
-        // The first message equal to this one goes (a FIFO channel may hold equal ones apart).
-        let first = 0;
-        while (!this.sameParentMsg(first, i)) first++;
+        // The first message equal to this one goes: this one, as equal messages are
+        // side by side, unless a FIFO channel holds equal ones apart.
+        let first = i;
+        if (sys.fifo) {
+          first = 0;
+          while (!this.sameParentMsg(first, i)) first++;
+        }
         this.skipMsg = first;
         this.finishState(drop >= 0 && !sys.lossy ? drop : -1);
         sink(true, null);
       }
-      const dup = messageBudgetFor(sys, s, 'duplicate', m);
+      const dup = this.messageSlot('duplicate', type);
       if (dup >= 0) {
         this.change(-1, 0, noValues, noTimers);
         this.dupMsg = i;
@@ -317,10 +427,33 @@ export class WordSuccessors {
     }
   }
 
+  /** Where in `outcomes` the block of node `id` after a crash is (a part: length, words, hashes), recorded on first use; -1 past the memo's bounds. */
+  private crashedBlock(id: number): number {
+    const blockAt = this.nodeOff[id]!;
+    const blockLen = this.nodeLen[id]!;
+    const hash = keyHash(triggerCrash, this.nodeHashA[id]!, 0);
+    const known = this.memo.get(hash, triggerCrash, id, this.words, blockAt, blockLen, 0, 0);
+    if (known >= 0) return known;
+    if (this.memo.full || this.outcomesLength > maxOutcomeWords) return -1;
+    const sys = this.sys;
+    const s = this.parentState();
+    const node = s.nodes[id]!;
+    const roleIndex = sys.nodes[id]!.role;
+    const role = sys.roles[roleIndex]!;
+    const init = readCtx(sys, s, id);
+    const vars = node.vars.map((v, i) => (role.vars[i]!.stable ? v : role.vars[i]!.init(init)[0]!));
+    this.scratch.clear();
+    encodeNode(this.packing[roleIndex]!, node.flags & ~FLAG_UP, vars, node.timers.map(() => -1), this.scratch);
+    const entry = this.outcomesLength;
+    this.emitPart(nodeSeed + id);
+    this.memo.set(hash, triggerCrash, id, this.words, blockAt, blockLen, 0, 0, entry);
+    return entry;
+  }
+
   /** Runs a handler once per combination of its `choose` decisions; each outcome is a successor, plus crashes part-way through its sends. */
   private handlerSteps(id: number, h: CompiledHandler, msg: Msg | null, consumed: number, start: boolean, timer: number, sink: WordSink): void {
     const sys = this.sys;
-    const s = this.state!;
+    const s = this.parentState();
     const node = s.nodes[id]!;
     const byzantine = (node.flags & FLAG_BYZANTINE) !== 0;
     const flags = start ? node.flags | FLAG_STARTED : node.flags;
@@ -383,6 +516,255 @@ export class WordSuccessors {
     }
   }
 
+  /** A node's flags, from its block in the parent's words. */
+  private flagsOf(id: number): number {
+    return this.words[this.nodeOff[id]!]! & flagMask;
+  }
+
+  /** `forEachHandlerStep` on the parent's words, each step from the memo. */
+  private memoHandlerSteps(sink: WordSink): void {
+    const sys = this.sys;
+    const w = this.words;
+    const nodes = sys.nodes.length;
+    for (let id = 0; id < nodes; id++) {
+      const flags = this.flagsOf(id);
+      if (flags & FLAG_STARTED || !(flags & FLAG_UP)) continue;
+      this.memoStep(id, triggerStart, -1, -1, sink);
+    }
+    for (let i = 0; i < this.msgCount; i++) {
+      const header = w[this.msgOff[i]!]!;
+      if (i > 0 && (sys.fifo ? headerChannel(w[this.msgOff[i - 1]!]!) === headerChannel(header) : this.sameParentMsg(i - 1, i))) continue;
+      const dst = headerDst(header);
+      const flags = this.flagsOf(dst);
+      if (!(flags & FLAG_UP) || !(flags & FLAG_STARTED)) continue;
+      this.memoStep(dst, triggerMessage, i, -1, sink);
+    }
+    for (let id = 0; id < nodes; id++) {
+      if (!(this.flagsOf(id) & FLAG_UP)) continue;
+      const timers = sys.roles[sys.nodes[id]!.role]!.timers.length;
+      const at = this.nodeOff[id]! + this.nodeLen[id]! - timers;
+      for (let t = 0; t < timers; t++) if (w[at + t] === 0) this.memoStep(id, triggerTimer + t, -1, t, sink);
+    }
+  }
+
+  /** One handler step of node `id` (`message` is the parent's message it receives, or -1), from the memo. */
+  private memoStep(id: number, trigger: number, message: number, timer: number, sink: WordSink): void {
+    const blockAt = this.nodeOff[id]!;
+    const blockLen = this.nodeLen[id]!;
+    const messageAt = message >= 0 ? this.msgOff[message]! : 0;
+    const messageLen = message >= 0 ? this.msgLen[message]! : 0;
+    // The key's hash from the part hashes `hashParts` took: the words are compared only on a match.
+    const hash = keyHash(trigger, this.nodeHashA[id]!, message >= 0 ? this.msgHashA[message]! : 0);
+    const w = this.words;
+    let entry = this.memo.get(hash, trigger, id, w, blockAt, blockLen, messageAt, messageLen);
+    if (entry < 0) {
+      if (this.memo.full || this.outcomesLength > maxOutcomeWords) {
+        // Past the memo's bounds the handler runs as before.
+        const s = this.parentState();
+        const msg = message >= 0 ? s.msgs[message]! : null;
+        const h = this.handlerOf(id, msg, trigger, timer);
+        if (h) this.handlerSteps(id, h, msg, message, trigger === triggerStart, timer, sink);
+        return;
+      }
+      entry = this.recordOutcomes(id, message, trigger, timer);
+      this.memo.set(hash, trigger, id, w, blockAt, blockLen, messageAt, messageLen, entry);
+    }
+    this.replay(id, entry, message, sink);
+  }
+
+  private handlerOf(id: number, msg: Msg | null, trigger: number, timer: number): CompiledHandler | null {
+    const sys = this.sys;
+    const s = this.parentState();
+    if (trigger === triggerStart) return sys.roles[sys.nodes[id]!.role]!.start!;
+    if (msg) return handlerFor(sys, s, msg);
+    return timeoutHandlerFor(sys, s, id, timer);
+  }
+
+  private emit(word: number): void {
+    if (this.outcomesLength === this.outcomes.length) this.outcomes = grownTo(this.outcomes, this.outcomesLength + 1);
+    this.outcomes[this.outcomesLength++] = word;
+  }
+
+  /** Appends the scratch buffer's words as a part: its length, the words, and its two part hashes with `seed`. */
+  private emitPart(seed: number): void {
+    const b = this.scratch;
+    this.emit(b.length);
+    for (let k = 0; k < b.length; k++) this.emit(b.data[k]!);
+    partHash(b.data, 0, b.length, seed);
+    this.emit(partOut[0]!);
+    this.emit(partOut[1]!);
+  }
+
+  /**
+   * Runs the handler step as `handlerSteps` does and records its outcomes in
+   * `outcomes`, returning where they start: their count, then per outcome
+   * either [error, error number, sends] or [ok, flags, sends, block part,
+   * crashed block part (when it sends), then per send: receiver, message part],
+   * a part being [length, words, hash A, hash B].
+   */
+  private recordOutcomes(id: number, message: number, trigger: number, timer: number): number {
+    const sys = this.sys;
+    const s = this.parentState();
+    const entry = this.outcomesLength;
+    this.emit(0);
+    const msg = message >= 0 ? s.msgs[message]! : null;
+    const h = this.handlerOf(id, msg, trigger, timer);
+    if (!h) return entry;
+    const node = s.nodes[id]!;
+    const roleIndex = sys.nodes[id]!.role;
+    const role = sys.roles[roleIndex]!;
+    const packing = this.packing[roleIndex]!;
+    const flags = trigger === triggerStart ? node.flags | FLAG_STARTED : node.flags;
+    const ctx = this.ctx;
+    const odometer = this.odometer;
+    odometer.reset();
+    const vars = this.scratchVars[roleIndex]!;
+    let count = 0;
+    for (let runs = 0; runs < 100_000; runs++) {
+      odometer.startRun();
+      for (let i = 0; i < vars.length; i++) vars[i] = node.vars[i]!;
+      const timers = node.timers.length > 0 ? node.timers.slice() : noTimers;
+      if (timer >= 0) (timers as number[])[timer] = -1;
+      const sends: OutMsg[] = [];
+      ctx.state = s;
+      ctx.self = id;
+      ctx.vars = vars;
+      ctx.timers = timers as number[];
+      ctx.sends = sends;
+      if (this.events.length > 0) this.events = [];
+      ctx.events = this.events;
+      ctx.byzantine = (node.flags & FLAG_BYZANTINE) !== 0;
+      ctx.inStart = h.kind === 'start';
+      ctx.onSend = null;
+      if (msg) bindMessage(ctx.frame, h, msg);
+      const end = runBody(ctx, h);
+      if (end !== 'blocked') {
+        count++;
+        if (end instanceof RuntimeFault) {
+          this.emit(outcomeError);
+          this.emit(this.errors.length);
+          this.errors.push(end);
+          this.emit(sends.length);
+        } else {
+          this.emit(outcomeOk);
+          this.emit(flags);
+          this.emit(sends.length);
+          this.scratch.clear();
+          encodeNode(packing, flags, vars, timers, this.scratch);
+          this.emitPart(nodeSeed + id);
+          if (sends.length > 0) {
+            // Volatile state is re-initialised at the crash, and timers disarmed.
+            const init = readCtx(sys, s, id);
+            const kept = vars.map((v, i) => (role.vars[i]!.stable ? v : role.vars[i]!.init(init)[0]!));
+            this.scratch.clear();
+            encodeNode(packing, flags & ~FLAG_UP, kept, timers.map(() => -1), this.scratch);
+            this.emitPart(nodeSeed + id);
+          }
+          for (const o of sends) {
+            this.emit(o.dst);
+            this.scratch.clear();
+            this.scratch.push(messageHeader(id, o.dst, o.type));
+            for (const v of o.fields) {
+              if (typeof v === 'number') this.scratch.push(v);
+              else encodeCompound(v, this.scratch);
+            }
+            this.emitPart(messageSeed);
+          }
+        }
+      }
+      if (!odometer.advance()) break;
+    }
+    this.outcomes[entry] = count;
+    return entry;
+  }
+
+  /** The successors of a recorded handler step, as `handlerSteps` offers them. */
+  private replay(id: number, entry: number, consumed: number, sink: WordSink): void {
+    const o = this.outcomes;
+    let p = entry;
+    const count = o[p++]!;
+    if (count === 0) return;
+    const byzantine = (this.flagsOf(id) & FLAG_BYZANTINE) !== 0;
+    // A crash while sending needs a budget left: looked up once, when some outcome sends.
+    let slot = -2;
+    for (let r = 0; r < count; r++) {
+      const kind = o[p++]!;
+      if (kind === outcomeError) {
+        const error = this.errors[o[p++]!]!;
+        const sends = o[p++]!;
+        sink(false, error);
+        if (sends > 0 && !byzantine) {
+          if (slot === -2) slot = this.crashSlot(id, true);
+          if (slot >= 0) for (let k = 0; k < sends; k++) sink(true, error);
+        }
+        continue;
+      }
+      const flags = o[p++]!;
+      const sends = o[p++]!;
+      const blockAt = p;
+      p += 3 + o[p]!;
+      let crashedAt = -1;
+      if (sends > 0) {
+        crashedAt = p;
+        p += 3 + o[p]!;
+      }
+      const sendsAt = p;
+      for (let k = 0; k < sends; k++) p += 4 + o[p + 1]!;
+      this.changeFromMemo(id, flags, blockAt);
+      this.skipMsg = consumed;
+      this.sendFromMemo(id, sendsAt, sends);
+      this.finishState(-1);
+      sink(false, null);
+      if (sends > 0 && !byzantine) {
+        if (slot === -2) slot = this.crashSlot(id, true);
+        if (slot < 0) continue;
+        for (let k = 0; k < sends; k++) {
+          this.changeFromMemo(id, flags, crashedAt);
+          this.skipMsg = consumed;
+          this.sendFromMemo(id, sendsAt, k);
+          this.crash();
+          this.finishState(slot);
+          sink(true, null);
+        }
+      }
+    }
+  }
+
+  private changeFromMemo(id: number, flags: number, blockAt: number): void {
+    this.change(id, flags, noValues, noTimers);
+    this.memoBlock = blockAt;
+  }
+
+  /** `send` from recorded sends (at `at` in `outcomes`): the first `count` go in flight, but not to a crashed node. */
+  private sendFromMemo(src: number, at: number, count: number): void {
+    const o = this.outcomes;
+    for (let j = 0; j < count; j++) {
+      const dst = o[at]!;
+      const len = o[at + 1]!;
+      const words = at + 2;
+      at = words + len + 2;
+      const dstFlags = dst === this.changed ? this.changedFlags : this.flagsOf(dst);
+      if (!(dstFlags & FLAG_UP)) continue;
+      if (this.poolCount === this.poolOff.length) {
+        this.poolOff = grownTo(this.poolOff, this.poolCount + 1);
+        this.poolLen = grownTo(this.poolLen, this.poolCount + 1);
+      }
+      const start = this.poolLength;
+      for (let k = 0; k < len; k++) this.poolWord(o[words + k]!);
+      this.poolOff[this.poolCount] = start;
+      this.poolLen[this.poolCount] = len;
+      if (this.incremental) {
+        if (this.poolHashA.length <= this.poolCount) {
+          this.poolHashA = grownTo(this.poolHashA, this.poolCount + 1);
+          this.poolHashB = grownTo(this.poolHashB, this.poolCount + 1);
+        }
+        this.poolHashA[this.poolCount] = o[words + len]!;
+        this.poolHashB[this.poolCount] = o[words + len + 1]!;
+      }
+      this.poolCount++;
+    }
+  }
+
   /** Starts a successor that differs from the parent in node `id` (-1 = in no node). */
   private change(id: number, flags: number, vars: readonly Value[], timers: readonly number[]): void {
     this.changed = id;
@@ -390,10 +772,10 @@ export class WordSuccessors {
     this.changedVars = vars;
     this.changedTimers = timers;
     this.crashed = false;
-    this.poolLength = 0;
-    this.poolCount = 0;
+    this.poolFirst = this.poolCount;
     this.skipMsg = -1;
     this.dupMsg = -1;
+    this.memoBlock = -1;
   }
 
   /** The changed node crashes: volatile state is reset, timers disarmed, messages to it lost. */
@@ -409,7 +791,7 @@ export class WordSuccessors {
     for (let i = 0; i < this.msgCount; i++) if (i !== skip) this.refs[n++] = i;
     this.refCount = n;
     if (this.dupMsg >= 0) this.insertRef(this.dupMsg);
-    for (let p = 1; p <= this.poolCount; p++) this.insertRef(-p);
+    for (let p = this.poolFirst + 1; p <= this.poolCount; p++) this.insertRef(-p);
     if (this.crashed) {
       const id = this.changed;
       let kept = 0;
@@ -423,10 +805,9 @@ export class WordSuccessors {
 
   /** Puts the first `count` sends of the handler in flight; a send to a crashed node is lost. */
   private send(src: number, count: number): void {
-    const s = this.state!;
     for (let j = 0; j < count; j++) {
       const o = this.sends[j]!;
-      const dstFlags = o.dst === this.changed ? this.changedFlags : s.nodes[o.dst]!.flags;
+      const dstFlags = o.dst === this.changed ? this.changedFlags : this.flagsOf(o.dst);
       if (!(dstFlags & FLAG_UP)) continue;
       if (this.poolCount === this.poolOff.length) {
         this.poolOff = grownTo(this.poolOff, this.poolCount + 1);
@@ -513,6 +894,8 @@ export class WordSuccessors {
   private sameParentMsg(i: number, j: number): boolean {
     const len = this.msgLen[i]!;
     if (len !== this.msgLen[j]) return false;
+    // Part hashes, where taken, tell most different messages apart at once.
+    if ((this.incremental || this.memoize) && this.msgHashA[i] !== this.msgHashA[j]) return false;
     const a = this.msgOff[i]!;
     const b = this.msgOff[j]!;
     const w = this.words;
@@ -537,12 +920,19 @@ export class WordSuccessors {
     let b = this.sumB;
     const id = this.changed;
     if (id >= 0) {
-      const block = this.block;
-      block.clear();
-      this.writeChanged(id, block);
-      partHash(block.data, 0, block.length, nodeSeed + id);
-      a += partOut[0]! - this.nodeHashA[id]!;
-      b += partOut[1]! - this.nodeHashB[id]!;
+      const m = this.memoBlock;
+      if (m >= 0) {
+        const len = this.outcomes[m]!;
+        a += this.outcomes[m + 1 + len]! - this.nodeHashA[id]!;
+        b += this.outcomes[m + 2 + len]! - this.nodeHashB[id]!;
+      } else {
+        const block = this.block;
+        block.clear();
+        this.writeChanged(id, block);
+        partHash(block.data, 0, block.length, nodeSeed + id);
+        a += partOut[0]! - this.nodeHashA[id]!;
+        b += partOut[1]! - this.nodeHashB[id]!;
+      }
     }
     // The messages: the parent's, changed as `buildRefs` would change them.
     a += this.msgSumA;
@@ -557,7 +947,7 @@ export class WordSuccessors {
       b += this.msgHashB[this.dupMsg]!;
     }
     const lost = this.crashed ? id : -1;
-    for (let p = 0; p < this.poolCount; p++) {
+    for (let p = this.poolFirst; p < this.poolCount; p++) {
       if (lost >= 0 && headerDst(this.pool[this.poolOff[p]!]!) === lost) continue;
       a += this.poolHashA[p]!;
       b += this.poolHashB[p]!;
@@ -582,6 +972,76 @@ export class WordSuccessors {
     this.fingerprint[1] = b | 0;
   }
 
+  /**
+   * Saves what `writeOut` needs to write the successor just offered, so that it
+   * can be written after later successors of the same parent were offered
+   * (`writeSaved`); returns where the recipe is. The explorer probes its visited
+   * set for all of a parent's successors at once, and writes only the new ones.
+   * Recipes last until the next `prepare`.
+   */
+  saveOut(): number {
+    const at = this.recipesLength;
+    if (!this.pending) {
+      // Written whole (a recovery): the words themselves.
+      const out = this.out;
+      this.reserveRecipe(2 + out.length);
+      const r = this.recipes;
+      r[at] = recipeWords;
+      r[at + 1] = out.length;
+      r.set(out.data.subarray(0, out.length), at + 2);
+      this.recipesLength = at + 2 + out.length;
+      return at;
+    }
+    const block = this.changed >= 0 && this.memoBlock < 0 ? this.block : null;
+    const blockLen = block ? block.length : 0;
+    this.reserveRecipe(10 + blockLen);
+    const r = this.recipes;
+    r[at] = recipeParts;
+    r[at + 1] = this.changed;
+    r[at + 2] = this.memoBlock;
+    r[at + 3] = this.skipMsg;
+    r[at + 4] = this.dupMsg;
+    r[at + 5] = this.crashed ? 1 : 0;
+    r[at + 6] = this.spend;
+    r[at + 7] = this.poolFirst;
+    r[at + 8] = this.poolCount;
+    r[at + 9] = blockLen;
+    for (let k = 0; k < blockLen; k++) r[at + 10 + k] = block!.data[k]!;
+    this.recipesLength = at + 10 + blockLen;
+    return at;
+  }
+
+  /** Writes the successor whose recipe `saveOut` returned to `out`. */
+  writeSaved(at: number): void {
+    const r = this.recipes;
+    if (r[at] === recipeWords) {
+      const len = r[at + 1]!;
+      this.out.clear();
+      this.out.append(r, at + 2, at + 2 + len);
+      this.pending = false;
+      return;
+    }
+    this.changed = r[at + 1]!;
+    this.memoBlock = r[at + 2]!;
+    this.skipMsg = r[at + 3]!;
+    this.dupMsg = r[at + 4]!;
+    this.crashed = r[at + 5]! === 1;
+    const spend = r[at + 6]!;
+    this.poolFirst = r[at + 7]!;
+    this.poolCount = r[at + 8]!;
+    const blockLen = r[at + 9]!;
+    this.block.clear();
+    this.block.append(r, at + 10, at + 10 + blockLen);
+    this.pending = false;
+    this.buildRefs();
+    this.writeState(spend);
+  }
+
+  private reserveRecipe(words: number): void {
+    if (this.recipesLength + words > this.recipes.length) this.recipes = grownTo(this.recipes, this.recipesLength + words);
+  }
+
+
   /** Writes the words of the successor just offered to `out`, if not written yet. */
   writeOut(): void {
     if (!this.pending) return;
@@ -599,7 +1059,8 @@ export class WordSuccessors {
     if (id < 0) out.append(w, this.nodesStart, this.nodesEnd);
     else {
       out.append(w, this.nodesStart, this.nodeOff[id]!);
-      if (this.incremental) out.append(this.block.data, 0, this.block.length);
+      if (this.memoBlock >= 0) out.append(this.outcomes, this.memoBlock + 1, this.memoBlock + 1 + this.outcomes[this.memoBlock]!);
+      else if (this.incremental) out.append(this.block.data, 0, this.block.length);
       else this.writeChanged(id, out);
       out.append(w, this.nodeOff[id]! + this.nodeLen[id]!, this.nodesEnd);
     }
@@ -627,7 +1088,7 @@ export class WordSuccessors {
     let timers = this.changedTimers;
     if (this.crashed) {
       // Volatile state is re-initialised at the crash, and timers disarmed.
-      const ctx = readCtx(sys, this.state!, id);
+      const ctx = readCtx(sys, this.parentState(), id);
       vars = vars.map((v, i) => (role.vars[i]!.stable ? v : role.vars[i]!.init(ctx)[0]!));
       timers = timers.map(() => -1);
     }
@@ -637,6 +1098,22 @@ export class WordSuccessors {
 
 const noValues: readonly Value[] = [];
 const noTimers: readonly number[] = [];
+
+// Memo keys start with what triggers the handler: the start, a message, or timer t (triggerTimer + t).
+const triggerStart = 0;
+const triggerMessage = 1;
+const triggerTimer = 2;
+/** The key of a node's block after it crashes. */
+const triggerCrash = -1;
+// A saved successor (`saveOut`): its words, or the parts that differ from its parent.
+const recipeWords = 0;
+const recipeParts = 1;
+const outcomeOk = 0;
+const outcomeError = 1;
+/** Recorded outcomes stop growing past this many words (16 MB); the memo's keys have their own bound. */
+const maxOutcomeWords = 1 << 22;
+/** The flag bits at the bottom of a node block's first word (see `encodeNode`). */
+const flagMask = FLAG_UP | FLAG_BYZANTINE | FLAG_STARTED;
 
 function isScalar(t: RtType): boolean {
   return t.k === 'bool' || t.k === 'int' || t.k === 'enum' || t.k === 'node';

@@ -135,7 +135,7 @@ export class WordSuccessors {
    * step is a lookup and some copying (2PC: about nine in ten runs are lookups
    * on the first level already).
    */
-  private readonly memo = new WordKeyMap(1 << 20, 1 << 22);
+  private readonly memo: WordKeyMap;
   /** Where each memo entry's outcomes are (see `recordOutcomes` for the layout). */
   private outcomes = new Int32Array(1 << 12);
   private outcomesLength = 0;
@@ -149,13 +149,18 @@ export class WordSuccessors {
   /** Off only to test that the memo changes nothing. */
   memoize = true;
 
-  static create(sys: TransitionSystem): WordSuccessors | null {
+  /** `memoKeys` bounds the handler memo (a million keys unless set: tests set it low to reach the bound). */
+  static create(sys: TransitionSystem, options: { memoKeys?: number } = {}): WordSuccessors | null {
     if (sys.timing !== 'async' || sys.script.length > 0 || sys.clockLimit > 0) return null;
     if (sys.budgets.some((b) => b.kind === 'partition' || b.kind === 'delay')) return null;
-    return new WordSuccessors(sys);
+    return new WordSuccessors(sys, options.memoKeys ?? 1 << 20);
   }
 
-  private constructor(private readonly sys: TransitionSystem) {
+  private constructor(
+    private readonly sys: TransitionSystem,
+    memoKeys: number,
+  ) {
+    this.memo = new WordKeyMap(memoKeys, 1 << 22);
     this.packing = stateLayout(sys).packing;
     this.blockWords = sys.roles.map((role, r) =>
       this.packing[r] ? 1 + role.timers.length : role.vars.every((v) => isScalar(v.type)) ? 1 + role.vars.length + role.timers.length : -1,

@@ -130,6 +130,23 @@ test('a successor fingerprinted from its parent has the fingerprint of its words
   );
 });
 
+test('handler steps from the memo, past its bound and without it are the interpreter successors (random protocols)', () => {
+  fc.assert(
+    fc.property(shapes, fc.constantFrom(0, 3, 40), fc.boolean(), (c, memoKeys, incremental) => {
+      const sys = systemOf(protocol({ ...c, fifo: c.fifo && !incremental }), { symmetry: false });
+      // A bound of 3 keys: a few steps come from the memo, the rest run their handlers.
+      const fast = WordSuccessors.create(sys, { memoKeys })!;
+      fast.incremental = incremental;
+      assert.ok(assertSameSuccessors(sys, fast, 200) > 0);
+      const plain = WordSuccessors.create(sys)!;
+      plain.memoize = false;
+      plain.incremental = incremental;
+      assert.ok(assertSameSuccessors(sys, plain, 100) > 0);
+    }),
+    { numRuns: 25, seed: 5309 },
+  );
+});
+
 test('exploring with the word-level generator and with the interpreter gives the same counts, verdicts and paths (random protocols)', () => {
   fc.assert(
     fc.property(shapes, fc.boolean(), fc.boolean(), (c, exhaustive, symmetry) => {

@@ -1,7 +1,7 @@
 /**
  * Exploration speed against Spin, measured in one run on one machine.
  *
- *   npm run bench:explore [-- --json] [-- --quick] [-- --interpreter] [-- --model=NAME]
+ *   npm run bench:explore [-- --json] [-- --quick] [-- --interpreter] [-- --model=NAME] [-- --n=N]
  *
  * For three protocols of different shapes, at several sizes N, it runs our explorer
  * and Spin's C verifier (`-DSAFETY -DNOREDUCE`) on the same protocol, checks that
@@ -36,6 +36,8 @@ const quick = args.has('--quick');
 const interpreterToo = args.has('--interpreter');
 /** Only this model (`--model=quorum-register`), to re-measure one without the rest. */
 const only = [...args].find((a) => a.startsWith('--model='))?.slice('--model='.length) ?? null;
+/** Only this size (`--n=6`), with `--model` to re-measure one point. */
+const onlyN = Number([...args].find((a) => a.startsWith('--n='))?.slice('--n='.length) ?? Number.NaN);
 const root = new URL('../../', import.meta.url).pathname;
 
 interface Size {
@@ -170,6 +172,7 @@ try {
     if (only !== null && bench.name !== only) continue;
     for (const { n, repeats, quick: inQuick } of bench.sizes) {
       if (quick && !inQuick) continue;
+      if (!Number.isNaN(onlyN) && n !== onlyN) continue;
       const a = best(repeats, () => ours(bench, n));
       const pan = buildPan(bench, n, dir);
       const b = best(repeats, () => spin(pan, dir, a.states));

@@ -2,7 +2,8 @@ import type { ViolationKind } from './explore.js';
 import type { FoundViolation, ParallelWorkerInit, ParallelWorkerMessage, WorkerResult } from './explore-parallel.js';
 import { compileJob, ControlLayout, EXACT_SHARE, Ring, Stop } from './explore-parallel.js';
 import { FingerprintSet, hashWords } from './fingerprint-set.js';
-import { failuresAtEnd, failuresInState } from './properties.js';
+import { failuresInState } from './properties.js';
+import { PropertyMemo } from './property-memo.js';
 import { decodeState, encodeState } from './state.js';
 import { initialStates, successors } from './steps.js';
 import { canonicalWords } from './symmetry.js';
@@ -110,11 +111,12 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   };
   // Only this worker's own findings are skipped: another worker's violation may be deeper than one here.
   const known = (name: string) => found.has(name);
-  const checkState = (s: State, gid: number, level: number) => {
-    for (const f of failuresInState(sys, s, known)) record(f.property, f.kind, f.message, gid, -1, level, level - 1);
-  };
-  const checkEnd = (s: State, gid: number, level: number) => {
-    for (const f of failuresAtEnd(sys, s, known)) record(f.property, f.kind, f.message, gid, -1, level, level);
+  // Properties read only node blocks: checked from the words `fast` has prepared, by the memo (as `exploreStates` does).
+  const propertyMemo = new PropertyMemo(sys);
+  const decodeParent = (): State => fast!.parentState();
+  const checkPrepared = (w: Int32Array, gid: number, level: number, atEnd: boolean) => {
+    const failures = propertyMemo.failures(w, fast!.parentNodesStart, fast!.parentNodesEnd, fast!.parentNodesHash, atEnd, decodeParent);
+    for (const f of failures) if (!known(f.property)) record(f.property, f.kind, f.message, gid, -1, level, atEnd ? level : level - 1);
   };
 
   const stopCode = () => Atomics.load(ctl, ControlLayout.stop);
@@ -197,7 +199,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     actual.clear();
     encodeState(sys, s, actual);
     frontier.push(actual.data, 0, actual.length, -1, gid);
-    checkState(s, gid, 0);
+    for (const f of failuresInState(sys, s, known)) record(f.property, f.kind, f.message, gid, -1, 0, -1);
   });
   // As in `exploreStates`, the bound is checked after each successor is stored, never on the initial states.
   const lastClaim = Math.max(init.maxStates, distinct.size + 1);
@@ -449,9 +451,10 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
       if (halted || stopCode() !== Stop.none) break outer;
       const gid = frontier.ids[f]!;
       const start = frontier.starts[f]!;
-      const state = decodeState(sys, frontier.words, start);
+      // Decoded only when a step or a check not seen before needs the state as objects.
+      fast.prepare(null, frontier.words, start);
       // The interpreter checked this state when its parent stored it.
-      checkState(state, gid, depth);
+      checkPrepared(frontier.words, gid, depth, false);
       checkedThrough = f + 1;
       if (allViolated()) {
         raise(Stop.allViolated);
@@ -460,12 +463,12 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
       expanding = gid;
       successorIndex = 0;
       nonFault = 0;
-      fast.expand(state, frontier.words, start, sink);
+      fast.expandPrepared(sink);
       transitions += successorIndex;
       if (nonFault === 0) {
         terminal++;
-        if (state.msgs.length > 0) deadlocks++;
-        checkEnd(state, gid, depth);
+        if (fast.parentMessages > 0) deadlocks++;
+        checkPrepared(frontier.words, gid, depth, true);
       }
       if (halted) break outer;
       if (allViolated()) {
@@ -506,10 +509,14 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   const code = stopCode();
   if (code !== Stop.stopped && code !== Stop.allViolated && code !== Stop.failed) {
     for (let f = checkedThrough; f < frontier.size; f++) {
-      checkState(decodeState(sys, frontier.words, frontier.starts[f]!), frontier.ids[f]!, depth);
+      fast.prepare(null, frontier.words, frontier.starts[f]!);
+      checkPrepared(frontier.words, frontier.ids[f]!, depth, false);
     }
     if (nextStarted) {
-      for (let f = 0; f < next.size; f++) checkState(decodeState(sys, next.words, next.starts[f]!), next.ids[f]!, depth + 1);
+      for (let f = 0; f < next.size; f++) {
+        fast.prepare(null, next.words, next.starts[f]!);
+        checkPrepared(next.words, next.ids[f]!, depth + 1, false);
+      }
     }
   }
   if (code === Stop.failed) return null;

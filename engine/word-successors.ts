@@ -143,6 +143,20 @@ export class WordSuccessors {
   /** The changed node's block as memo words (its length at this offset in `outcomes`), or -1. */
   private memoBlock = -1;
   private readonly scratch = new WordBuffer(64);
+  /**
+   * A successor from a recorded handler outcome whose receivers are all up,
+   * offered with its fingerprint only: the node (-1: none), its flags, where its
+   * block and its sends are in `outcomes`, how many sends, and the message it
+   * consumed. `materialize` turns it into the usual change when its words are wanted.
+   */
+  private lazyNode = -1;
+  private lazyFlags = 0;
+  private lazyBlock = 0;
+  private lazySends = 0;
+  private lazySendCount = 0;
+  private lazyConsumed = -1;
+  /** Bit i: node i of the parent is up (nodes from 31 on never count as up here). */
+  private upMask = 0;
   /** Successors saved by `saveOut` for the parent being expanded. */
   private recipes = new Int32Array(1 << 10);
   private recipesLength = 0;
@@ -273,6 +287,9 @@ export class WordSuccessors {
       this.nodeLen[id] = at - this.nodeOff[id]!;
     }
     this.nodesEnd = at;
+    let up = 0;
+    for (let id = 0; id < sys.nodes.length && id < 31; id++) if (w[this.nodeOff[id]!]! & FLAG_UP) up |= 1 << id;
+    this.upMask = up;
     this.msgCount = w[at++]!;
     if (this.msgOff.length < this.msgCount) {
       this.msgOff = new Int32Array(this.msgCount * 2);
@@ -651,12 +668,19 @@ export class WordSuccessors {
           this.errors.push(end);
           this.emit(sends.length);
         } else {
+          const head = this.outcomesLength;
           this.emit(outcomeOk);
           this.emit(flags);
           this.emit(sends.length);
+          // Filled in below: the end, the fingerprint change (two lanes), the receivers, where the sends are.
+          for (let k = 0; k < 5; k++) this.emit(0);
           this.scratch.clear();
           encodeNode(packing, flags, vars, timers, this.scratch);
           this.emitPart(nodeSeed + id);
+          // The parent's block is part of the key: its hash is the one `hashParts` took.
+          let deltaA = this.outcomes[this.outcomesLength - 2]! - this.nodeHashA[id]!;
+          let deltaB = this.outcomes[this.outcomesLength - 1]! - this.nodeHashB[id]!;
+          let receivers = 0;
           if (sends.length > 0) {
             // Volatile state is re-initialised at the crash, and timers disarmed.
             const init = readCtx(sys, s, id);
@@ -665,6 +689,7 @@ export class WordSuccessors {
             encodeNode(packing, flags & ~FLAG_UP, kept, timers.map(() => -1), this.scratch);
             this.emitPart(nodeSeed + id);
           }
+          const sendsAt = this.outcomesLength;
           for (const o of sends) {
             this.emit(o.dst);
             this.scratch.clear();
@@ -674,7 +699,16 @@ export class WordSuccessors {
               else encodeCompound(v, this.scratch);
             }
             this.emitPart(messageSeed);
+            deltaA += this.outcomes[this.outcomesLength - 2]!;
+            deltaB += this.outcomes[this.outcomesLength - 1]!;
+            receivers |= o.dst < 31 ? 1 << o.dst : -1;
           }
+          const out = this.outcomes;
+          out[head + 3] = this.outcomesLength;
+          out[head + 4] = deltaA | 0;
+          out[head + 5] = deltaB | 0;
+          out[head + 6] = receivers;
+          out[head + 7] = sendsAt;
         }
       }
       if (!odometer.advance()) break;
@@ -704,22 +738,40 @@ export class WordSuccessors {
         }
         continue;
       }
-      const flags = o[p++]!;
-      const sends = o[p++]!;
-      const blockAt = p;
-      p += 3 + o[p]!;
-      let crashedAt = -1;
-      if (sends > 0) {
-        crashedAt = p;
-        p += 3 + o[p]!;
+      const flags = o[p]!;
+      const sends = o[p + 1]!;
+      const end = o[p + 2]!;
+      const sendsAt = o[p + 6]!;
+      const blockAt = p + 7;
+      const crashedAt = sends > 0 ? blockAt + 3 + o[blockAt]! : -1;
+      if (this.incremental && (o[p + 5]! & ~this.upMask) === 0) {
+        // Every receiver is up: the fingerprint is the parent's with the recorded change,
+        // and the successor is built only if asked for (`writeOut`, `saveOut`).
+        let a = this.sumA + this.msgSumA + o[p + 3]!;
+        let b = this.sumB + this.msgSumB + o[p + 4]!;
+        if (consumed >= 0) {
+          a -= this.msgHashA[consumed]!;
+          b -= this.msgHashB[consumed]!;
+        }
+        this.fingerprint[0] = a | 0;
+        this.fingerprint[1] = b | 0;
+        this.lazyNode = id;
+        this.lazyFlags = flags;
+        this.lazyBlock = blockAt;
+        this.lazyConsumed = consumed;
+        this.lazySends = sendsAt;
+        this.lazySendCount = sends;
+        this.pending = true;
+        sink(false, null);
+        this.lazyNode = -1;
+      } else {
+        this.changeFromMemo(id, flags, blockAt);
+        this.skipMsg = consumed;
+        this.sendFromMemo(id, sendsAt, sends);
+        this.finishState(-1);
+        sink(false, null);
       }
-      const sendsAt = p;
-      for (let k = 0; k < sends; k++) p += 4 + o[p + 1]!;
-      this.changeFromMemo(id, flags, blockAt);
-      this.skipMsg = consumed;
-      this.sendFromMemo(id, sendsAt, sends);
-      this.finishState(-1);
-      sink(false, null);
+      p = end;
       if (sends > 0 && !byzantine) {
         if (slot === -2) slot = this.crashSlot(id, true);
         if (slot < 0) continue;
@@ -997,6 +1049,19 @@ export class WordSuccessors {
       this.recipesLength = at + 2 + out.length;
       return at;
     }
+    if (this.lazyNode >= 0) {
+      this.reserveRecipe(7);
+      const r = this.recipes;
+      r[at] = recipeLazy;
+      r[at + 1] = this.lazyNode;
+      r[at + 2] = this.lazyFlags;
+      r[at + 3] = this.lazyBlock;
+      r[at + 4] = this.lazyConsumed;
+      r[at + 5] = this.lazySends;
+      r[at + 6] = this.lazySendCount;
+      this.recipesLength = at + 7;
+      return at;
+    }
     const block = this.changed >= 0 && this.memoBlock < 0 ? this.block : null;
     const blockLen = block ? block.length : 0;
     this.reserveRecipe(10 + blockLen);
@@ -1026,6 +1091,19 @@ export class WordSuccessors {
       this.pending = false;
       return;
     }
+    if (r[at] === recipeLazy) {
+      this.lazyNode = r[at + 1]!;
+      this.lazyFlags = r[at + 2]!;
+      this.lazyBlock = r[at + 3]!;
+      this.lazyConsumed = r[at + 4]!;
+      this.lazySends = r[at + 5]!;
+      this.lazySendCount = r[at + 6]!;
+      this.materialize();
+      this.pending = false;
+      this.buildRefs();
+      this.writeState(-1);
+      return;
+    }
     this.changed = r[at + 1]!;
     this.memoBlock = r[at + 2]!;
     this.skipMsg = r[at + 3]!;
@@ -1042,6 +1120,16 @@ export class WordSuccessors {
     this.writeState(spend);
   }
 
+  /** Builds the lazy successor as the change, pool messages and fingerprint `finishState` would have made. */
+  private materialize(): void {
+    const id = this.lazyNode;
+    this.lazyNode = -1;
+    this.changeFromMemo(id, this.lazyFlags, this.lazyBlock);
+    this.skipMsg = this.lazyConsumed;
+    this.sendFromMemo(id, this.lazySends, this.lazySendCount);
+    this.spend = -1;
+  }
+
   private reserveRecipe(words: number): void {
     if (this.recipesLength + words > this.recipes.length) this.recipes = grownTo(this.recipes, this.recipesLength + words);
   }
@@ -1050,6 +1138,7 @@ export class WordSuccessors {
   /** Writes the words of the successor just offered to `out`, if not written yet. */
   writeOut(): void {
     if (!this.pending) return;
+    if (this.lazyNode >= 0) this.materialize();
     this.pending = false;
     this.buildRefs();
     this.writeState(this.spend);
@@ -1113,6 +1202,7 @@ const triggerCrash = -1;
 // A saved successor (`saveOut`): its words, or the parts that differ from its parent.
 const recipeWords = 0;
 const recipeParts = 1;
+const recipeLazy = 2;
 const outcomeOk = 0;
 const outcomeError = 1;
 /** Recorded outcomes stop growing past this many words (16 MB); the memo's keys have their own bound. */

@@ -1,4 +1,4 @@
-import type { CompiledHandler, ExecCtx, ExecEvent, Msg, OutMsg, State, TransitionSystem } from './system.js';
+import type { BudgetDef, CompiledHandler, ExecCtx, ExecEvent, Msg, OutMsg, State, TransitionSystem } from './system.js';
 import { FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js';
 import { ChoiceOdometer } from './choice-odometer.js';
 import type { RtType, Value } from './values.js';
@@ -53,6 +53,20 @@ export class WordSuccessors {
   private sends: OutMsg[] = [];
   private readonly odometer = new ChoiceOdometer();
   private readonly scratchVars: Value[][];
+  /**
+   * The budgets each fault may spend, as (slot, limit) pairs in `sys.budgets`
+   * order: per node for crashes (and crashes while sending), per message type for
+   * drops and duplicates. The first with some left is spent, as `crashBudgetFor`
+   * and `messageBudgetFor` choose.
+   */
+  private readonly crashBudgets: Int32Array[];
+  private readonly sendCrashBudgets: Int32Array[];
+  private readonly dropBudgets: Int32Array[];
+  private readonly duplicateBudgets: Int32Array[];
+  /** Per budget slot and count used so far, what spending one more adds to each fingerprint lane (from `spendAt[slot] + used`). */
+  private readonly spendAt: Int32Array;
+  private readonly spendDeltaA: Int32Array;
+  private readonly spendDeltaB: Int32Array;
   private events: ExecEvent[] = [];
 
   // The parent being expanded: where each node block and message starts, and its length.
@@ -182,6 +196,28 @@ export class WordSuccessors {
     this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 1 + m.fields.length : -1));
     this.tailWords = stateLayout(sys).words;
     this.scratchVars = sys.roles.map((role) => role.vars.map(() => 0));
+    const budgetList = (pick: (b: BudgetDef) => boolean) => Int32Array.from(sys.budgets.filter(pick).flatMap((b) => [b.slot, b.limit]));
+    const crashes = (role: number, whileSending: boolean) => (b: BudgetDef) => b.kind === 'crash' && (b.target < 0 || b.target === role) && (!whileSending || b.whileSending);
+    this.crashBudgets = sys.nodes.map((n) => budgetList(crashes(n.role, false)));
+    this.sendCrashBudgets = sys.nodes.map((n) => budgetList(crashes(n.role, true)));
+    this.dropBudgets = sys.messages.map((_, type) => budgetList((b) => b.kind === 'drop' && (b.target < 0 || b.target === type)));
+    this.duplicateBudgets = sys.messages.map((_, type) => budgetList((b) => b.kind === 'duplicate' && (b.target < 0 || b.target === type)));
+    // Large budgets (a lossy network's thousands of drops) are hashed when spent instead.
+    this.spendAt = new Int32Array(sys.budgets.length);
+    const deltas: [number, number][] = [];
+    for (let k = 0; k < sys.budgets.length; k++) {
+      this.spendAt[k] = deltas.length;
+      const limit = Math.min(sys.budgets[k]!.limit, 1024);
+      for (let used = 0; used < limit; used++) {
+        budgetHash(k, used);
+        const a = partOut[0]!;
+        const b = partOut[1]!;
+        budgetHash(k, used + 1);
+        deltas.push([(partOut[0]! - a) | 0, (partOut[1]! - b) | 0]);
+      }
+    }
+    this.spendDeltaA = Int32Array.from(deltas.map((d) => d[0]));
+    this.spendDeltaB = Int32Array.from(deltas.map((d) => d[1]));
     this.nodeOff = new Int32Array(sys.nodes.length);
     this.nodeLen = new Int32Array(sys.nodes.length);
     this.nodeHashA = new Int32Array(sys.nodes.length);
@@ -386,21 +422,14 @@ export class WordSuccessors {
 
   /** The fault budget `crashBudgetFor` would spend, read from the parent's words. */
   private crashSlot(id: number, whileSending: boolean): number {
-    const role = this.sys.nodes[id]!.role;
-    for (const b of this.sys.budgets) {
-      if (b.kind !== 'crash' || (b.target >= 0 && b.target !== role)) continue;
-      if (whileSending && !b.whileSending) continue;
-      if (this.words[this.tailAt + b.slot]! < b.limit) return b.slot;
-    }
-    return -1;
+    return this.firstLeft(whileSending ? this.sendCrashBudgets[id]! : this.crashBudgets[id]!);
   }
 
-  /** The fault budget `messageBudgetFor` would spend on a message of `type`, read from the parent's words. */
-  private messageSlot(kind: 'drop' | 'duplicate', type: number): number {
-    for (const b of this.sys.budgets) {
-      if (b.kind !== kind || (b.target >= 0 && b.target !== type)) continue;
-      if (this.words[this.tailAt + b.slot]! < b.limit) return b.slot;
-    }
+  /** The first budget of a list (slot, limit pairs, in `sys.budgets` order) with some left in the parent, or -1. */
+  private firstLeft(list: Int32Array): number {
+    const w = this.words;
+    const at = this.tailAt;
+    for (let i = 0; i < list.length; i += 2) if (w[at + list[i]!]! < list[i + 1]!) return list[i]!;
     return -1;
   }
 
@@ -425,7 +454,7 @@ export class WordSuccessors {
     for (let i = 0; i < this.msgCount; i++) {
       if (i > 0 && this.sameParentMsg(i - 1, i)) continue;
       const type = headerType(w[this.msgOff[i]!]!);
-      const drop = this.messageSlot('drop', type);
+      const drop = this.firstLeft(this.dropBudgets[type]!);
       if (drop >= 0 || sys.lossy) {
         this.change(-1, 0, noValues, noTimers);
         // The first message equal to this one goes: this one, as equal messages are
@@ -439,7 +468,7 @@ export class WordSuccessors {
         this.finishState(drop >= 0 && !sys.lossy ? drop : -1);
         sink(true, null);
       }
-      const dup = this.messageSlot('duplicate', type);
+      const dup = this.firstLeft(this.duplicateBudgets[type]!);
       if (dup >= 0) {
         this.change(-1, 0, noValues, noTimers);
         this.dupMsg = i;
@@ -1018,12 +1047,18 @@ export class WordSuccessors {
     }
     if (spend >= 0) {
       const used = this.words[this.tailAt + spend]!;
-      budgetHash(spend, used);
-      a -= partOut[0]!;
-      b -= partOut[1]!;
-      budgetHash(spend, used + 1);
-      a += partOut[0]!;
-      b += partOut[1]!;
+      const at = this.spendAt[spend]! + used;
+      if (used < this.sys.budgets[spend]!.limit && at < this.spendDeltaA.length) {
+        a += this.spendDeltaA[at]!;
+        b += this.spendDeltaB[at]!;
+      } else {
+        budgetHash(spend, used);
+        a -= partOut[0]!;
+        b -= partOut[1]!;
+        budgetHash(spend, used + 1);
+        a += partOut[0]!;
+        b += partOut[1]!;
+      }
     }
     this.fingerprint[0] = a | 0;
     this.fingerprint[1] = b | 0;

@@ -4,6 +4,7 @@ import { compileJob, ControlLayout, EXACT_SHARE, Ring, Stop } from './explore-pa
 import { FingerprintSet, hashWords } from './fingerprint-set.js';
 import { failuresInState } from './properties.js';
 import { PropertyMemo } from './property-memo.js';
+import { RecentFingerprints } from './recent-fingerprints.js';
 import { decodeState, encodeState } from './state.js';
 import { initialStates, successors } from './steps.js';
 import { canonicalWords } from './symmetry.js';
@@ -217,8 +218,13 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
 
   let next = new LevelQueue();
   /** Stores a fingerprint this worker owns and claims a state number for it; returns whether it is new (and counted). */
+  // Fingerprints this worker stored or found lately (see `RecentFingerprints`): most duplicates skip the probe.
+  const recent = new RecentFingerprints();
   const claim = (h1: number, h2: number): boolean => {
-    if (halted || seen.addOrGet(h1, h2, 0) >= 0) return false;
+    if (halted || recent.has(h1, h2)) return false;
+    const known = seen.addOrGet(h1, h2, 0) >= 0;
+    recent.add(h1, h2);
+    if (known) return false;
     const n = Atomics.add(ctl, ControlLayout.claimed, 1) + 1;
     if (n > lastClaim) {
       halted = true;

@@ -7,6 +7,7 @@ import { decodeState, encodeState, StateQueue } from './state.js';
 import { WordBuffer } from './word-buffer.js';
 import { WordSuccessors } from './word-successors.js';
 import { PropertyMemo } from './property-memo.js';
+import { RecentFingerprints } from './recent-fingerprints.js';
 import type { RuntimeFault } from './system.js';
 import type { State, TransitionSystem } from './system.js';
 import type { Successor } from './steps.js';
@@ -350,6 +351,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
    * looks at each successor as it is stored.
    */
   const batching = incremental && !eventuallyBits;
+  const recent = new RecentFingerprints();
   let batchSize = 0;
   let batchH1 = new Int32Array(256);
   let batchH2 = new Int32Array(256);
@@ -371,10 +373,14 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     const n = batchSize;
     batchSize = 0;
     if (n === 0) return;
-    seen.touch(batchH1, n);
     const id = expanding;
     for (let b = 0; b < n; b++) {
-      const tid = storeFingerprint(batchH1[b]!, batchH2[b]!, id, batchIndex[b]!);
+      const h1 = batchH1[b]!;
+      const h2 = batchH2[b]!;
+      // Most duplicates were met lately: known without a probe of the visited set.
+      if (recent.has(h1, h2)) continue;
+      const tid = storeFingerprint(h1, h2, id, batchIndex[b]!);
+      recent.add(h1, h2);
       if (tid < 0) continue;
       fast!.writeSaved(batchRecipe[b]!);
       if (seen.size >= limits.maxStates) {

@@ -420,7 +420,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       }
       break;
     }
-    next = new StateQueue();
+    // Sized like this level: levels grow, and doubling up from small for each one cost more than the copying it saves.
+    next = new StateQueue(frontier.length, frontier.size);
     checkedThrough = -1;
     for (let f = 0; f < frontier.size; f++) {
       const id = frontier.ids[f]!;

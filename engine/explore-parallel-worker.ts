@@ -57,6 +57,8 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   const sys = compileJob(init.job);
   const fast = sys ? WordSuccessors.create(sys) : null;
   if (!sys || !fast) throw new Error('the job does not compile to a system the word-level generator covers');
+  /** Writes the successors kept as recipes once their owner says they are new (see `readReplies`). */
+  const writer = fast.recipeWriter();
   const W = init.workers;
   const me = init.index;
   const layout = new ControlLayout(W, sys.properties.length);
@@ -285,7 +287,22 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
         if (v === NEW) {
           const at = queue.head;
           const q = queue.words;
-          const n = q[at + 2]!;
+          let n = q[at + 2]!;
+          if (n < 0) {
+            // A recipe over a parent of this level (the frontier is kept until every request is answered).
+            writer.writeRecipe(frontier.words, q[at + 3]!, q, at + 4, -n);
+            n = writer.out.length;
+            if (!out.fits(RECORD_HEAD + n)) break;
+            out.put(n);
+            out.put(q[at]!);
+            out.put(q[at + 1]!);
+            out.putAll(writer.out.data, 0, n);
+            queue.shift();
+            r.skip(1);
+            avail--;
+            read++;
+            continue;
+          }
           if (!out.fits(RECORD_HEAD + n)) break;
           out.put(n);
           out.put(q[at]!);
@@ -370,6 +387,8 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   const sentMask = (1 << 16) - 1;
   const sent = new Int32Array(2 << 16);
   let expanding = -1;
+  /** Where the state being expanded starts in the frontier's words. */
+  let expandingAt = 0;
   let level = 0;
   let successorIndex = 0;
   let nonFault = 0;
@@ -413,8 +432,13 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     }
     w.put(h1);
     w.put(h2);
-    fast.writeOut();
-    pending[i]!.push(expanding, k, out.data, out.length);
+    // Most such successors are states the owner has seen: kept as a recipe over the parent, written only if new.
+    const recipe = fast.durableOut();
+    if (recipe >= 0) pending[i]!.pushRecipe(expanding, k, expandingAt, fast.recipeWords, recipe, fast.recipeLength(recipe));
+    else {
+      fast.writeOut();
+      pending[i]!.push(expanding, k, out.data, out.length);
+    }
   };
 
   const checkMemory = () => {
@@ -467,6 +491,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
         break outer;
       }
       expanding = gid;
+      expandingAt = start;
       successorIndex = 0;
       nonFault = 0;
       fast.expandPrepared(sink);

@@ -143,8 +143,10 @@ export class LevelQueue {
 /**
  * Successors sent to their owner as fingerprints only, waiting for its answer
  * (new or seen, in the order they were asked): per successor its parent's id,
- * its successor index, its length and its words. A first-in first-out queue in
- * one typed array, compacted as it empties.
+ * its successor index, its length and its words; or, for one its parent's words
+ * can rebuild (`WordSuccessors.durableOut`), minus the recipe's length, where
+ * the parent's words start in the level, and the recipe. A first-in first-out
+ * queue in one typed array, compacted as it empties.
  */
 export class PendingQueue {
   words = new Int32Array(1 << 12);
@@ -154,14 +156,7 @@ export class PendingQueue {
   tail = 0;
 
   push(parent: number, index: number, from: Int32Array, n: number): void {
-    if (this.tail + 3 + n > this.words.length) {
-      if (this.head > 0) {
-        this.words.copyWithin(0, this.head, this.tail);
-        this.tail -= this.head;
-        this.head = 0;
-      }
-      if (this.tail + 3 + n > this.words.length) this.words = grown(this.words, this.tail + 3 + n);
-    }
+    this.reserve(3 + n);
     const w = this.words;
     let at = this.tail;
     w[at++] = parent;
@@ -171,9 +166,34 @@ export class PendingQueue {
     this.tail = at;
   }
 
+  /** A successor kept as the recipe `from[start..start+n)` over the parent whose words start at `parentAt` in the level. */
+  pushRecipe(parent: number, index: number, parentAt: number, from: Int32Array, start: number, n: number): void {
+    this.reserve(4 + n);
+    const w = this.words;
+    let at = this.tail;
+    w[at++] = parent;
+    w[at++] = index;
+    w[at++] = -n;
+    w[at++] = parentAt;
+    for (let i = 0; i < n; i++) w[at++] = from[start + i]!;
+    this.tail = at;
+  }
+
+  private reserve(n: number): void {
+    if (this.tail + n > this.words.length) {
+      if (this.head > 0) {
+        this.words.copyWithin(0, this.head, this.tail);
+        this.tail -= this.head;
+        this.head = 0;
+      }
+      if (this.tail + n > this.words.length) this.words = grown(this.words, this.tail + n);
+    }
+  }
+
   /** Drops the oldest record. */
   shift(): void {
-    this.head += 3 + this.words[this.head + 2]!;
+    const n = this.words[this.head + 2]!;
+    this.head += n >= 0 ? 3 + n : 4 - n;
     if (this.head === this.tail) this.head = this.tail = 0;
   }
 

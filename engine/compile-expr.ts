@@ -228,18 +228,20 @@ export class ExprCompiler {
     const target = this.compile(e.target);
     const field = e.field.name;
     const sysRef = this.sys;
-    // Slots differ per role when the target is any `node`, so cache per role.
-    const slots = new Map<number, number>();
+    // Slots differ per role when the target is any `node`: the field's slot per node,
+    // resolved once (roles are laid out before anything runs). An array, not a map: this
+    // runs for every `p.x` in every property evaluation, where a map lookup was the
+    // largest single cost of checking 2PC's invariant.
+    let slotOf: Int32Array | null = null;
     return (ctx) => {
       const id = target(ctx) as number;
-      const sys = sysRef();
-      const node = sys.nodes[id];
-      if (!node) throw new RuntimeFault(`no node with id ${id}`, e.span);
-      let slot = slots.get(node.role);
-      if (slot === undefined) {
-        slot = varSlot(sys, sys.roles[node.role]!.name, field);
-        slots.set(node.role, slot);
+      if (slotOf === null) {
+        const sys = sysRef();
+        slotOf = Int32Array.from(sys.nodes, (n) => varSlot(sys, sys.roles[n.role]!.name, field));
       }
+      // Undefined for anything but a node's id (a typed array has no other indices).
+      const slot = slotOf[id];
+      if (slot === undefined) throw new RuntimeFault(`no node with id ${id}`, e.span);
       if (slot < 0) return field === 'delivered' ? [] : 0;
       if (id === ctx.self && ctx.vars) return ctx.vars[slot]!;
       return ctx.state.nodes[id]!.vars[slot]!;

@@ -14,6 +14,7 @@ import type {
   MessageDef,
   NodeDef,
   PropertyDef,
+  PropertyReads,
   RoleDef,
   RunBounds,
   RunSource,
@@ -23,9 +24,21 @@ import type {
   VarDef,
 } from './system.js';
 import { findSymmetricRoles } from './symmetry-analysis.js';
+import { walkAst } from '../language/walk.js';
 import type { RtType, Value } from './values.js';
 import { defaultValue, enumerateValues, inType } from './values.js';
 import { makeCtx } from './steps.js';
+
+/** What of the nodes' state property `body` can read (see `PropertyDef.reads`). */
+function propertyReads(body: ast.Expr): PropertyReads {
+  const fields = new Set<string>();
+  let flags = false;
+  walkAst(body, (n) => {
+    if (n.kind === 'FieldExpr') fields.add(n.field.name);
+    else if (n.kind === 'CallExpr' && n.callee.name !== 'min' && n.callee.name !== 'max' && n.callee.name !== 'index') flags = true;
+  });
+  return { fields: [...fields].sort(), flags };
+}
 
 /** Bounds used when a check or scenario gives none. */
 export const defaultBounds: RunBounds = { depth: 1000, states: 2_000_000, runs: 200, steps: 500, seed: 1 };
@@ -249,7 +262,7 @@ export function compileSystem(model: CheckedModel, source: RunSource, overrides:
     const exprs = new ExprCompiler(model, sys, labelIds, params, roleNodes, null, rtType);
     const evaluate = exprs.compile(p.decl.body);
     const within = p.decl.within ? evalConst(p.decl.within, `within of ${p.name}`) : -1;
-    return { name: p.name, kind: p.property, within, evaluate, span: p.decl.span, nameSpan: p.decl.name.span };
+    return { name: p.name, kind: p.property, within, evaluate, reads: propertyReads(p.decl.body), span: p.decl.span, nameSpan: p.decl.name.span };
   });
 
   // Budgets, bounds, expectations and scripted faults of the run.

@@ -87,8 +87,20 @@ export interface PropertyDef {
   /** For `eventually ... within K`; -1 otherwise. */
   within: number;
   evaluate: (ctx: ExecCtx) => Value;
+  /**
+   * What of the nodes' state it can read: the variables named in its `x.field`
+   * expressions (by name, in whichever role has one) and whether it calls
+   * `crashed`/`correct`/`byzantine` (the up and Byzantine flags). Nothing else of a
+   * state is visible to a property, so states equal in these parts agree on it.
+   */
+  reads: PropertyReads;
   span: Span;
   nameSpan: Span;
+}
+
+export interface PropertyReads {
+  fields: readonly string[];
+  flags: boolean;
 }
 
 /** A fault budget with its limit evaluated; `slot` is its counter in the state. */

@@ -420,8 +420,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       }
       break;
     }
-    // Sized like this level: levels grow, and doubling up from small for each one cost more than the copying it saves.
-    next = new StateQueue(frontier.length, frontier.size);
+    next = new StateQueue();
     checkedThrough = -1;
     for (let f = 0; f < frontier.size; f++) {
       const id = frontier.ids[f]!;

@@ -33,7 +33,10 @@ import { compareValues } from './values.js';
  * is kept on the local state it leaves (initial values read no state). Where the tree
  * would be large (more than MAX_OUTCOMES combinations, as Byzantine senders have) the
  * handler runs at every step instead, and past MEMO_LIMIT interned objects everything
- * is dropped and rebuilt as needed.
+ * is dropped and rebuilt as needed. Where trees are seldom walked twice (every step
+ * reaches a new local state, as with a counter without bound) the memo turns itself
+ * off (`judgeMemo`) and the walk runs every handler on fresh objects, as fast as the
+ * walk before the memo; runs are the same either way.
  *
  * Invariants read only what `PropertyDef.reads` names of the nodes (some variables,
  * maybe the up and Byzantine flags), so each local state has a view (those parts,
@@ -86,9 +89,9 @@ interface Local extends NodeState {
   readonly view: number;
   /** A 32-bit hash of (node, view); the invariant cache's key hash is the sum over the nodes. */
   readonly hash: number;
-  /** What each message does here, by the message's id (dense among messages to this node). */
+  /** What each message with an id below DENSE_EVENTS does here, by the message's id (dense among messages to this node). */
   readonly messageEvents: (EventMemo | undefined)[];
-  /** What a start or a timeout does here, by event key: START_EVENT or `timerEvent(t)`. */
+  /** What other events do here, by event key: START_EVENT, `timerEvent(t)`, or a message's id. */
   readonly events: Map<number, EventMemo>;
   /** 1 when the node has a start or a recovery to take here, else 0. */
   readonly pending: number;
@@ -147,6 +150,9 @@ class Outcome {
 }
 
 const noMsgs: readonly LiveMsg[] = [];
+/** The memo tables of local states made while the memo is off: never written. */
+const noEvents: (EventMemo | undefined)[] = [];
+const noEventMap = new Map<number, EventMemo>();
 const noOutcomes: Outcome[] = [];
 const BLOCKED = new Outcome(0, noOutcomes, RUN_BLOCKED, null, noMsgs, noMsgs, null);
 
@@ -169,8 +175,12 @@ function timerEvent(t: number): number {
 
 /** Outcome trees are built only for handlers with at most this many `choose` combinations. */
 const MAX_OUTCOMES = 64;
+/** Events taken between two judgements of the memo (`judgeMemo`). */
+const JUDGE_TAKES = 4096;
+/** Messages to a node with an id below this have their memos in `Local.messageEvents`. */
+const DENSE_EVENTS = 32;
 /** Interned local states, messages, event memos and outcomes kept before all are dropped. */
-const MEMO_LIMIT = 1 << 19;
+const MEMO_LIMIT = 1 << 17;
 
 /** A 32-bit hash of a node's local-state id (murmur3's finaliser over the pair). */
 function localHash(node: number, id: number): number {
@@ -415,6 +425,19 @@ export class RandomWalker {
   private readonly msgsTo: Int32Array;
   /** Objects interned or memoised since the last `flush`. */
   private interned = 0;
+  /**
+   * Whether steps are memoised. Off for good once outcome trees are seldom used again
+   * (`judgeMemo`): in a model whose every step reaches a new local state (a counter
+   * without bound) a tree is built for each step and never walked again, and the walk
+   * ran 16 times slower than without memos. Off, local states and messages are made
+   * fresh (not interned), every handler runs, every invariant is evaluated; runs stay
+   * the same, since a tree is walked with the draws a handler run makes.
+   */
+  private memoOn = true;
+  /** Events taken, and outcome trees built, since the memo was last judged. */
+  private takes = 0;
+  private builds = 0;
+  private readonly directMemos = new Map<CompiledHandler | null, EventMemo>();
   private readonly invariantCache: InvariantCache;
   /** The initial states' interned nodes and messages, for the `inits` they came from. */
   private initsRef: readonly State[] | null = null;
@@ -541,12 +564,14 @@ export class RandomWalker {
     this.initial = this.below(inits.length);
     this.steps = 0;
     if (this.interned > MEMO_LIMIT) this.flush();
+    if (this.takes >= JUDGE_TAKES) this.judgeMemo();
     this.load(inits, this.initial);
     if (this.invariantFails()) return (this.ended = 'stopped');
     const quick = !this.hasEventually;
     for (let k = 0; k < maxSteps; k++) {
       // Only between steps: candidates hold memos of the current local states.
       if (this.interned > MEMO_LIMIT) this.flush();
+      if (this.takes >= JUDGE_TAKES) this.judgeMemo();
       let outcome: number;
       if (quick && !(this.budgetsDirty && this.refreshBudgets()) && !this.budget.anySending) outcome = this.quickStep();
       else {
@@ -626,19 +651,34 @@ export class RandomWalker {
 
   /** The local state of node `id` with these parts (copied when new: they may be scratch arrays). */
   private internLocal(id: number, vars: readonly Value[], flags: number, timers: readonly number[]): Local {
+    if (!this.memoOn) return this.newLocal(id, vars, flags, timers, -1);
     const table = this.localTables[id]!;
     const key = `${flags}|${timers.join(',')}|${valuesKey(vars)}`;
     let local = table.get(key);
     if (local === undefined) {
-      const view = this.viewOf(id, vars, flags);
-      const pending = flags & FLAG_UP ? (flags & FLAG_STARTED ? 0 : 1) : this.recoverable[id] ? 1 : 0;
-      let armed = 0;
-      for (const t of timers) if (t === 0) armed++;
-      local = { vars: vars.slice(), flags, timers: timers.slice(), view, hash: localHash(id, view), messageEvents: [], events: new Map(), pending, down: flags & FLAG_UP ? 0 : 1, armed, crashed: null };
+      local = this.newLocal(id, vars, flags, timers, this.viewOf(id, vars, flags));
       table.set(key, local);
       this.interned++;
     }
     return local;
+  }
+
+  /**
+   * A local state object: interned (`view` >= 0) or, while the memo is off, fresh (`view`
+   * -1, no memos kept on it). Two object literals, one per kind, on purpose: V8 decides
+   * per allocation site whether to allocate in the old generation, and interned local
+   * states live long while fresh ones die at once; from one site, after the memo went
+   * off, garbage collection took 40 % of the walk.
+   */
+  private newLocal(id: number, vars: readonly Value[], flags: number, timers: readonly number[], view: number): Local {
+    const pending = flags & FLAG_UP ? (flags & FLAG_STARTED ? 0 : 1) : this.recoverable[id] ? 1 : 0;
+    let armed = 0;
+    for (const t of timers) if (t === 0) armed++;
+    const down = flags & FLAG_UP ? 0 : 1;
+    if (view < 0) {
+      return { vars: vars.slice(), flags, timers: timers.slice(), view, hash: 0, messageEvents: noEvents, events: noEventMap, pending, down, armed, crashed: null };
+    }
+    return { vars: vars.slice(), flags, timers: timers.slice(), view, hash: localHash(id, view), messageEvents: [], events: new Map(), pending, down, armed, crashed: null };
   }
 
   /** The id of what the invariants see of node `id` with these variables and flags (see `Local.view`). */
@@ -659,6 +699,7 @@ export class RandomWalker {
   }
 
   private internMsg(type: number, src: number, dst: number, fields: readonly Value[], left: number): LiveMsg {
+    if (!this.memoOn) return { type, src, dst, fields, left, id: -1, memoAt: null, memo: null };
     const key = `${type},${src},${dst},${left}|${valuesKey(fields)}`;
     let m = this.msgTable.get(key);
     if (m === undefined) {
@@ -674,7 +715,8 @@ export class RandomWalker {
   private internSends(src: number): readonly LiveMsg[] {
     const sends = this.sends;
     if (sends.length === 0) return noMsgs;
-    const out: LiveMsg[] = [];
+    // Kept in a tree or used once: two allocation sites, as in `newLocal`.
+    const out: LiveMsg[] = this.enumerating ? [] : [];
     for (const o of sends) out.push(this.internMsg(o.type, src, o.dst, o.fields, -1));
     return out;
   }
@@ -707,12 +749,52 @@ export class RandomWalker {
     }
   }
 
+  /** Turns the memo off when most events taken since the last judgement needed a new tree. */
+  private judgeMemo(): void {
+    const wasted = 2 * this.builds > this.takes;
+    this.takes = 0;
+    this.builds = 0;
+    if (!wasted || !this.memoOn) return;
+    this.memoOn = false;
+    for (const t of this.localTables) t.clear();
+    for (const t of this.viewTables) t.clear();
+    this.msgTable.clear();
+    this.invariantCache.clear();
+    this.interned = 0;
+    this.initsRef = null;
+    // The state goes on in fresh objects: messages are compared by content from now on.
+    for (let id = 0; id < this.cur.length; id++) {
+      const n = this.cur[id]!;
+      this.cur[id] = this.newLocal(id, n.vars, n.flags, n.timers, -1);
+    }
+    for (let i = 0; i < this.msgCount; i++) {
+      const m = this.msgs[i]!;
+      this.msgs[i] = this.internMsg(m.type, m.src, m.dst, m.fields, m.left);
+    }
+  }
+
+  /** An event's handler with no tree, run at every take (the memo is off); one per handler, as it holds nothing else. */
+  private directMemo(handler: CompiledHandler | null): EventMemo {
+    let e = this.directMemos.get(handler);
+    if (e === undefined) {
+      e = new EventMemo(handler);
+      e.direct = true;
+      this.directMemos.set(handler, e);
+    }
+    return e;
+  }
+
+  /** Whether two messages in flight are equal: the same object while the memo is on. */
+  private same(a: LiveMsg, b: LiveMsg): boolean {
+    return a === b || (!this.memoOn && sameMsg(a, b));
+  }
+
   /** Node `id` is now in `local`. */
   private setNode(id: number, local: Local): void {
     const old = this.cur[id]!;
     if (old === local) return;
     this.nodeHash = (this.nodeHash - old.hash + local.hash) | 0;
-    if (old.view !== local.view) {
+    if (old.view !== local.view || local.view < 0) {
       this.viewsChanged = true;
       this.views[id] = local.view;
     }
@@ -767,7 +849,8 @@ export class RandomWalker {
     // The invariants held in the state before (else the run would have ended there) and
     // see only the views: unchanged views, same verdict.
     if (!this.viewsChanged) return false;
-    if (this.invariantCache.has(this.nodeHash, this.views)) {
+    const cached = this.memoOn;
+    if (cached && this.invariantCache.has(this.nodeHash, this.views)) {
       this.viewsChanged = false;
       return false;
     }
@@ -786,7 +869,7 @@ export class RandomWalker {
       if (bad) break;
     }
     if (!bad) {
-      this.invariantCache.add(this.nodeHash, this.views);
+      if (cached) this.invariantCache.add(this.nodeHash, this.views);
       this.viewsChanged = false;
       return false;
     }
@@ -805,12 +888,17 @@ export class RandomWalker {
 
   /** What message `m` does at its receiver's current local state. */
   private messageMemo(m: LiveMsg): EventMemo {
+    if (!this.memoOn) return this.directMemo(this.handlerFor(m));
     const local = this.cur[m.dst]!;
     if (m.memoAt === local) return m.memo!;
-    let e = local.messageEvents[m.id];
+    // An array for the first messages to a node (an array's index is faster than a map's),
+    // a map past them: an array indexed by large ids would hold their holes in every local state.
+    const dense = m.id < DENSE_EVENTS;
+    let e = dense ? local.messageEvents[m.id] : local.events.get(m.id);
     if (e === undefined) {
       e = new EventMemo(this.handlerFor(m));
-      local.messageEvents[m.id] = e;
+      if (dense) local.messageEvents[m.id] = e;
+      else local.events.set(m.id, e);
       this.interned++;
     }
     m.memoAt = local;
@@ -819,6 +907,7 @@ export class RandomWalker {
   }
 
   private timerMemo(id: number, timer: number): EventMemo {
+    if (!this.memoOn) return this.directMemo(this.timeoutHandlerFor(id, timer));
     const local = this.cur[id]!;
     const key = timerEvent(timer);
     let e = local.events.get(key);
@@ -831,6 +920,7 @@ export class RandomWalker {
   }
 
   private startMemo(id: number): EventMemo {
+    if (!this.memoOn) return this.directMemo(this.sys.roles[this.roleOf[id]!]!.start);
     const local = this.cur[id]!;
     let e = local.events.get(START_EVENT);
     if (e === undefined) {
@@ -919,6 +1009,8 @@ export class RandomWalker {
     const local = this.internLocal(id, this.scratchVars[role]!, flags, this.scratchTimers[role]!);
     const fifo = this.sys.fifo;
     const sorted = sends.length < 2 ? sends : sends.slice().sort((a, b) => compareMsgs(fifo, a, b));
+    // Kept in a tree or used once: two allocation sites, as in `newLocal`.
+    if (this.enumerating) return new Outcome(0, noOutcomes, RUN_OK, local, sends, sorted, null);
     return new Outcome(0, noOutcomes, RUN_OK, local, sends, sorted, null);
   }
 
@@ -928,7 +1020,11 @@ export class RandomWalker {
    * of the unblocked outcomes (BLOCKED when there is none).
    */
   private take(e: EventMemo, id: number, msg: LiveMsg | null, timer: number): Outcome {
-    if (e.tree === null && !e.direct) this.buildTree(e, id, msg, timer);
+    this.takes++;
+    if (e.tree === null && !e.direct) {
+      this.builds++;
+      this.buildTree(e, id, msg, timer);
+    }
     const tree = e.tree;
     if (tree === null) {
       const base = this.cur[id]!;
@@ -1046,7 +1142,7 @@ export class RandomWalker {
     for (let i = 0; i < this.msgCount; i++) {
       const m = msgs[i]!;
       // Equal messages are one step (and one fault); under FIFO only a channel's head is delivered.
-      const same = prev === m;
+      const same = prev !== null && this.same(prev, m);
       const head = fifo ? prev === null || prev.src !== m.src || prev.dst !== m.dst : !same;
       prev = m;
       if (head) {
@@ -1210,7 +1306,7 @@ export class RandomWalker {
       const m = this.msgs[i]!;
       if (i > 0) {
         const prev = this.msgs[i - 1]!;
-        if (prev.src === m.src && prev.dst === m.dst && (this.sys.fifo || prev === m)) return false;
+        if (prev.src === m.src && prev.dst === m.dst && (this.sys.fifo || this.same(prev, m))) return false;
       }
       const f = nodes[m.dst]!.flags;
       if (!(f & FLAG_UP) || !(f & FLAG_STARTED)) return false;
@@ -1250,7 +1346,7 @@ export class RandomWalker {
       const both = this.budget.anyDrop && this.budget.anyDuplicate;
       const i = both ? v >> 1 : v;
       const m = this.msgs[i]!;
-      if (i > 0 && this.msgs[i - 1] === m) return false;
+      if (i > 0 && this.same(this.msgs[i - 1]!, m)) return false;
       if (both ? v & 1 : !this.budget.anyDrop) {
         const dup = this.budget.duplicateSlot[m.type]!;
         if (dup < 0) return false;
@@ -1431,7 +1527,7 @@ export class RandomWalker {
       if (kind === F_DROP) {
         // The first message equal to it goes (a FIFO channel may hold equal ones apart).
         let first = 0;
-        while (this.msgs[first] !== m) first++;
+        while (!this.same(this.msgs[first]!, m)) first++;
         this.removeAt(first);
         this.recordStep('drop', id, true);
       } else {
@@ -1485,7 +1581,7 @@ export class RandomWalker {
         if (!v.stable) vars[i] = v.init(ctx)[0]!;
       }
       next = this.internLocal(id, vars, node.flags & ~FLAG_UP, this.disarmed[role.index]!);
-      node.crashed = next;
+      if (this.memoOn) node.crashed = next;
     }
     this.setNode(id, next);
     let n = 0;

@@ -393,19 +393,12 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
 
 /** A growable run of state encodings: one BFS level. */
 export class StateQueue {
-  words: Int32Array;
+  words = new Int32Array(1 << 16);
   length = 0;
   /** Where each state's words start, and its id; typed arrays, as a level can hold millions. */
-  starts: Int32Array;
-  ids: Int32Array;
+  starts = new Int32Array(1 << 10);
+  ids = new Int32Array(1 << 10);
   private count = 0;
-
-  /** Sized for `words` words and `states` states to start with (the explorer sizes a level like the one before). */
-  constructor(words = 1 << 16, states = 1 << 10) {
-    this.words = new Int32Array(Math.max(1 << 10, words));
-    this.starts = new Int32Array(Math.max(1 << 6, states));
-    this.ids = new Int32Array(Math.max(1 << 6, states));
-  }
 
   push(encoded: WordBuffer, id: number): void {
     const n = encoded.length;

@@ -343,12 +343,12 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   };
 
   /**
-   * A parent's successors are probed together: the visited set is much larger
-   * than the caches, so each probe waits for memory, and probes issued one
-   * after another (`FingerprintSet.touch`) wait for it side by side instead of
-   * one by one (2PC N=6: 24 M probes, from about 80 to 45 ns each). Ids are
-   * still given in successor order. Not with `eventually` bookkeeping, which
-   * looks at each successor as it is stored.
+   * A parent's successors are stored together once it is expanded: each was
+   * offered as a fingerprint and a recipe, and only the new ones are written
+   * (`writeSaved`), in successor order, so ids are given as one by one. Most are
+   * duplicates met lately, answered by `recent` without probing the visited set.
+   * Not with `eventually` bookkeeping, which looks at each successor as it is
+   * stored.
    */
   const batching = incremental && !eventuallyBits;
   const recent = new RecentFingerprints();

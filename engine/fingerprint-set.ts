@@ -69,21 +69,6 @@ export class FingerprintSet {
     return Math.min(1, (n * (n - 1)) / 2 / 2 ** 64);
   }
 
-  /**
-   * Reads the first slot of each fingerprint's probe, and nothing else: the
-   * loads do not depend on each other, so the processor has them all in flight
-   * at once, and the probes that follow (`addOrGet`) find their cache lines
-   * already fetched. Probing one successor at a time waits for one memory
-   * latency per successor. Returns a value only so the loads are not dropped.
-   */
-  touch(h1: Int32Array, count: number): number {
-    const slots = this.slots;
-    const mask = this.mask;
-    let x = 0;
-    for (let i = 0; i < count; i++) x ^= slots[((h1[i]! | 0) & mask) << 1]!;
-    return x;
-  }
-
   /** Whether the fingerprint is stored. */
   has(h1: number, h2: number): boolean {
     const a = h1 | 0;

@@ -8,7 +8,6 @@ import { decodeState, encodeCompound, encodeNode, encodeState, headerChannel, he
 import {
   bindMessage,
   canRecover,
-  crashBudgetFor,
   forEachHandlerStep,
   handlerFor,
   makeCtx,
@@ -278,7 +277,7 @@ export class WordSuccessors {
   expandPrepared(sink: WordSink): void {
     const sys = this.sys;
     if (this.memoize) this.memoHandlerSteps(sink);
-    else forEachHandlerStep(sys, this.parentState(), (id, h, msg, index, timer) => this.handlerSteps(id, h, msg, index, h.kind === 'start', timer, sink));
+    else forEachHandlerStep(sys, this.parentState(), (id, h, msg, index, timer) => this.handlerSteps(id, h, msg, index, timer, sink));
     // Recoveries are rare: the interpreter builds them and they are encoded.
     for (let id = 0; id < sys.nodes.length; id++) {
       if (this.flagsOf(id) & FLAG_UP || !canRecover(sys, id)) continue;
@@ -503,13 +502,23 @@ export class WordSuccessors {
     return entry;
   }
 
-  /** Runs a handler once per combination of its `choose` decisions; each outcome is a successor, plus crashes part-way through its sends. */
-  private handlerSteps(id: number, h: CompiledHandler, msg: Msg | null, consumed: number, start: boolean, timer: number, sink: WordSink): void {
+  /**
+   * Runs handler `h` of node `id` once per combination of its `choose`
+   * decisions, and calls `visit` after each run that is not blocked, with its
+   * error (or null), the node's variables, timers and flags after it, and its
+   * sends. The variables are a scratch array, valid until the next run.
+   */
+  private forEachRun(
+    id: number,
+    h: CompiledHandler,
+    msg: Msg | null,
+    timer: number,
+    visit: (error: RuntimeFault | null, vars: readonly Value[], timers: readonly number[], flags: number, sends: OutMsg[]) => void,
+  ): void {
     const sys = this.sys;
     const s = this.parentState();
     const node = s.nodes[id]!;
-    const byzantine = (node.flags & FLAG_BYZANTINE) !== 0;
-    const flags = start ? node.flags | FLAG_STARTED : node.flags;
+    const flags = h.kind === 'start' ? node.flags | FLAG_STARTED : node.flags;
     const ctx = this.ctx;
     const odometer = this.odometer;
     odometer.reset();
@@ -522,7 +531,6 @@ export class WordSuccessors {
       const timers = node.timers.length > 0 ? node.timers.slice() : noTimers;
       if (timer >= 0) (timers as number[])[timer] = -1;
       const sends: OutMsg[] = [];
-      this.sends = sends;
       ctx.state = s;
       ctx.self = id;
       ctx.vars = vars;
@@ -531,42 +539,46 @@ export class WordSuccessors {
       // Events (decide, deliver) matter only to traces; their effect is in the variables.
       if (this.events.length > 0) this.events = [];
       ctx.events = this.events;
-      ctx.byzantine = byzantine;
+      ctx.byzantine = (node.flags & FLAG_BYZANTINE) !== 0;
       ctx.inStart = h.kind === 'start';
       ctx.onSend = null;
       if (msg) bindMessage(ctx.frame, h, msg);
+      // Without scripted faults nothing cuts a handler: a run ends normally, with an error, or blocked.
       const end = runBody(ctx, h);
-      // Without scripted faults nothing cuts a handler.
-      const blocked = end === 'blocked';
-      const error = end instanceof RuntimeFault ? end : null;
-      if (!blocked) {
-        if (error) sink(false, error);
-        else {
-          this.change(id, flags, vars, timers);
-          this.skipMsg = consumed;
-          this.send(id, sends.length);
-          this.finishState(-1);
-          sink(false, null);
-        }
-        // A crash while sending: the state change happened, only a prefix of the sends left.
-        const slot = sends.length > 0 && !byzantine ? crashBudgetFor(sys, s, id, true) : -1;
-        if (slot >= 0) {
-          for (let k = 0; k < sends.length; k++) {
-            if (error) {
-              sink(true, error);
-              continue;
-            }
-            this.change(id, flags, vars, timers);
-            this.skipMsg = consumed;
-            this.send(id, k);
-            this.crash();
-            this.finishState(slot);
-            sink(true, null);
-          }
-        }
-      }
+      if (end !== 'blocked') visit(end instanceof RuntimeFault ? end : null, vars, timers, flags, sends);
       if (!odometer.advance()) break;
     }
+  }
+
+  /** Runs a handler once per combination of its `choose` decisions; each outcome is a successor, plus crashes part-way through its sends. */
+  private handlerSteps(id: number, h: CompiledHandler, msg: Msg | null, consumed: number, timer: number, sink: WordSink): void {
+    const byzantine = (this.flagsOf(id) & FLAG_BYZANTINE) !== 0;
+    this.forEachRun(id, h, msg, timer, (error, vars, timers, flags, sends) => {
+      this.sends = sends;
+      if (error) sink(false, error);
+      else {
+        this.change(id, flags, vars, timers);
+        this.skipMsg = consumed;
+        this.send(id, sends.length);
+        this.finishState(-1);
+        sink(false, null);
+      }
+      // A crash while sending: the state change happened, only a prefix of the sends left.
+      const slot = sends.length > 0 && !byzantine ? this.crashSlot(id, true) : -1;
+      if (slot < 0) return;
+      for (let k = 0; k < sends.length; k++) {
+        if (error) {
+          sink(true, error);
+          continue;
+        }
+        this.change(id, flags, vars, timers);
+        this.skipMsg = consumed;
+        this.send(id, k);
+        this.crash();
+        this.finishState(slot);
+        sink(true, null);
+      }
+    });
   }
 
   /** A node's flags, from its block in the parent's words. */
@@ -616,7 +628,7 @@ export class WordSuccessors {
         const s = this.parentState();
         const msg = message >= 0 ? s.msgs[message]! : null;
         const h = this.handlerOf(id, msg, trigger, timer);
-        if (h) this.handlerSteps(id, h, msg, message, trigger === triggerStart, timer, sink);
+        if (h) this.handlerSteps(id, h, msg, message, timer, sink);
         return;
       }
       entry = this.recordOutcomes(id, message, trigger, timer);
@@ -663,87 +675,61 @@ export class WordSuccessors {
     const msg = message >= 0 ? s.msgs[message]! : null;
     const h = this.handlerOf(id, msg, trigger, timer);
     if (!h) return entry;
-    const node = s.nodes[id]!;
     const roleIndex = sys.nodes[id]!.role;
     const role = sys.roles[roleIndex]!;
     const packing = this.packing[roleIndex]!;
-    const flags = trigger === triggerStart ? node.flags | FLAG_STARTED : node.flags;
-    const ctx = this.ctx;
-    const odometer = this.odometer;
-    odometer.reset();
-    const vars = this.scratchVars[roleIndex]!;
     let count = 0;
-    for (let runs = 0; runs < 100_000; runs++) {
-      odometer.startRun();
-      for (let i = 0; i < vars.length; i++) vars[i] = node.vars[i]!;
-      const timers = node.timers.length > 0 ? node.timers.slice() : noTimers;
-      if (timer >= 0) (timers as number[])[timer] = -1;
-      const sends: OutMsg[] = [];
-      ctx.state = s;
-      ctx.self = id;
-      ctx.vars = vars;
-      ctx.timers = timers as number[];
-      ctx.sends = sends;
-      if (this.events.length > 0) this.events = [];
-      ctx.events = this.events;
-      ctx.byzantine = (node.flags & FLAG_BYZANTINE) !== 0;
-      ctx.inStart = h.kind === 'start';
-      ctx.onSend = null;
-      if (msg) bindMessage(ctx.frame, h, msg);
-      const end = runBody(ctx, h);
-      if (end !== 'blocked') {
-        count++;
-        if (end instanceof RuntimeFault) {
-          this.emit(outcomeError);
-          this.emit(this.errors.length);
-          this.errors.push(end);
-          this.emit(sends.length);
-        } else {
-          const head = this.outcomesLength;
-          this.emit(outcomeOk);
-          this.emit(flags);
-          this.emit(sends.length);
-          // Filled in below: the end, the fingerprint change (two lanes), the receivers, where the sends are.
-          for (let k = 0; k < 5; k++) this.emit(0);
-          this.scratch.clear();
-          encodeNode(packing, flags, vars, timers, this.scratch);
-          this.emitPart(nodeSeed + id);
-          // The parent's block is part of the key: its hash is the one `hashParts` took.
-          let deltaA = this.outcomes[this.outcomesLength - 2]! - this.nodeHashA[id]!;
-          let deltaB = this.outcomes[this.outcomesLength - 1]! - this.nodeHashB[id]!;
-          let receivers = 0;
-          if (sends.length > 0) {
-            // Volatile state is re-initialised at the crash, and timers disarmed.
-            const init = readCtx(sys, s, id);
-            const kept = vars.map((v, i) => (role.vars[i]!.stable ? v : role.vars[i]!.init(init)[0]!));
-            this.scratch.clear();
-            encodeNode(packing, flags & ~FLAG_UP, kept, timers.map(() => -1), this.scratch);
-            this.emitPart(nodeSeed + id);
-          }
-          const sendsAt = this.outcomesLength;
-          for (const o of sends) {
-            this.emit(o.dst);
-            this.scratch.clear();
-            this.scratch.push(messageHeader(id, o.dst, o.type));
-            for (const v of o.fields) {
-              if (typeof v === 'number') this.scratch.push(v);
-              else encodeCompound(v, this.scratch);
-            }
-            this.emitPart(messageSeed);
-            deltaA += this.outcomes[this.outcomesLength - 2]!;
-            deltaB += this.outcomes[this.outcomesLength - 1]!;
-            receivers |= o.dst < 31 ? 1 << o.dst : -1;
-          }
-          const out = this.outcomes;
-          out[head + 3] = this.outcomesLength;
-          out[head + 4] = deltaA | 0;
-          out[head + 5] = deltaB | 0;
-          out[head + 6] = receivers;
-          out[head + 7] = sendsAt;
-        }
+    this.forEachRun(id, h, msg, timer, (error, vars, timers, flags, sends) => {
+      count++;
+      if (error) {
+        this.emit(outcomeError);
+        this.emit(this.errors.length);
+        this.errors.push(error);
+        this.emit(sends.length);
+        return;
       }
-      if (!odometer.advance()) break;
-    }
+      const head = this.outcomesLength;
+      this.emit(outcomeOk);
+      this.emit(flags);
+      this.emit(sends.length);
+      // Filled in below: the end, the fingerprint change (two lanes), the receivers, where the sends are.
+      for (let k = 0; k < 5; k++) this.emit(0);
+      this.scratch.clear();
+      encodeNode(packing, flags, vars, timers, this.scratch);
+      this.emitPart(nodeSeed + id);
+      // The parent's block is part of the key: its hash is the one `hashParts` took.
+      let deltaA = this.outcomes[this.outcomesLength - 2]! - this.nodeHashA[id]!;
+      let deltaB = this.outcomes[this.outcomesLength - 1]! - this.nodeHashB[id]!;
+      let receivers = 0;
+      if (sends.length > 0) {
+        // Volatile state is re-initialised at the crash, and timers disarmed.
+        const init = readCtx(sys, s, id);
+        const kept = vars.map((v, i) => (role.vars[i]!.stable ? v : role.vars[i]!.init(init)[0]!));
+        this.scratch.clear();
+        encodeNode(packing, flags & ~FLAG_UP, kept, timers.map(() => -1), this.scratch);
+        this.emitPart(nodeSeed + id);
+      }
+      const sendsAt = this.outcomesLength;
+      for (const o of sends) {
+        this.emit(o.dst);
+        this.scratch.clear();
+        this.scratch.push(messageHeader(id, o.dst, o.type));
+        for (const v of o.fields) {
+          if (typeof v === 'number') this.scratch.push(v);
+          else encodeCompound(v, this.scratch);
+        }
+        this.emitPart(messageSeed);
+        deltaA += this.outcomes[this.outcomesLength - 2]!;
+        deltaB += this.outcomes[this.outcomesLength - 1]!;
+        receivers |= o.dst < 31 ? 1 << o.dst : -1;
+      }
+      const out = this.outcomes;
+      out[head + 3] = this.outcomesLength;
+      out[head + 4] = deltaA | 0;
+      out[head + 5] = deltaB | 0;
+      out[head + 6] = receivers;
+      out[head + 7] = sendsAt;
+    });
     this.outcomes[entry] = count;
     return entry;
   }

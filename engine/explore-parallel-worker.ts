@@ -288,26 +288,20 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
           const at = queue.head;
           const q = queue.words;
           let n = q[at + 2]!;
+          let words: Int32Array = q;
+          let from = at + 3;
           if (n < 0) {
             // A recipe over a parent of this level (the frontier is kept until every request is answered).
             writer.writeRecipe(frontier.words, q[at + 3]!, q, at + 4, -n);
             n = writer.out.length;
-            if (!out.fits(RECORD_HEAD + n)) break;
-            out.put(n);
-            out.put(q[at]!);
-            out.put(q[at + 1]!);
-            out.putAll(writer.out.data, 0, n);
-            queue.shift();
-            r.skip(1);
-            avail--;
-            read++;
-            continue;
+            words = writer.out.data;
+            from = 0;
           }
           if (!out.fits(RECORD_HEAD + n)) break;
           out.put(n);
           out.put(q[at]!);
           out.put(q[at + 1]!);
-          out.putAll(q, at + 3, n);
+          out.putAll(words, from, n);
         }
         queue.shift();
       }

@@ -8,6 +8,7 @@ import { WordBuffer } from './word-buffer.js';
 import { WordSuccessors } from './word-successors.js';
 import { PropertyMemo } from './property-memo.js';
 import { RecentFingerprints } from './recent-fingerprints.js';
+import { grown } from './word-ring.js';
 import type { RuntimeFault } from './system.js';
 import type { State, TransitionSystem } from './system.js';
 import type { Successor } from './steps.js';
@@ -358,15 +359,10 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   let batchIndex = new Int32Array(256);
   let batchRecipe = new Int32Array(256);
   const growBatch = () => {
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    batchH1 = grow(batchH1);
-    batchH2 = grow(batchH2);
-    batchIndex = grow(batchIndex);
-    batchRecipe = grow(batchRecipe);
+    batchH1 = grown(batchH1, batchSize + 1);
+    batchH2 = grown(batchH2, batchSize + 1);
+    batchIndex = grown(batchIndex, batchSize + 1);
+    batchRecipe = grown(batchRecipe, batchSize + 1);
   };
   /** Stores the batched successors of the state being expanded, in order; the new ones join the next level. */
   const storeBatch = () => {

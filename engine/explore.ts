@@ -261,6 +261,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   });
 
   let next = new StateQueue();
+  let spare: StateQueue | null = null;
   let expanding = -1;
   let successorIndex = 0;
   let nonFault = 0;
@@ -416,7 +417,11 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       }
       break;
     }
-    next = new StateQueue();
+    // The level before the frontier is done with: its queue (and its capacity) takes the next
+    // level. A fresh queue per level cost a deep model (a chain of 100,000 levels) most of its time.
+    next = spare ?? new StateQueue();
+    next.clear();
+    spare = null;
     checkedThrough = -1;
     for (let f = 0; f < frontier.size; f++) {
       const id = frontier.ids[f]!;
@@ -500,6 +505,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     peakFrontierBytes = Math.max(peakFrontierBytes, next.bytes + frontier.bytes);
     depth++;
     if (next.size > 0) depthDone = depth;
+    spare = frontier;
     frontier = next;
     checkedThrough = -1;
   }

@@ -430,6 +430,12 @@ export class StateQueue {
     return this.count;
   }
 
+  /** Empties the queue, keeping its capacity. */
+  clear(): void {
+    this.length = 0;
+    this.count = 0;
+  }
+
   get bytes(): number {
     return this.words.byteLength + this.starts.byteLength + this.ids.byteLength;
   }

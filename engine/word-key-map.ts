@@ -35,9 +35,23 @@ export class WordKeyMap {
     this.keys = new Int32Array(4096);
   }
 
+  /** Lookups that found their key, for `pays`. */
+  hits = 0;
+
   /** Whether no more keys are taken. */
   get full(): boolean {
-    return this.size >= this.maxKeys || this.keysLength >= this.maxKeyWords;
+    return this.size >= this.maxKeys || this.keysLength >= this.maxKeyWords || !this.pays;
+  }
+
+  /**
+   * Whether storing keys has paid so far: past 16,384 keys, at least two hits
+   * per key. A model whose every state brings new keys (a counter that only
+   * grows) would fill the map for nothing and pay a miss and a store per step;
+   * once it has not paid, the map takes no more keys (2PC: a few hundred keys,
+   * millions of hits).
+   */
+  private get pays(): boolean {
+    return this.size < 16_384 || this.hits >= this.size * 2;
   }
 
   /**
@@ -59,7 +73,10 @@ export class WordKeyMap {
       for (let k = 0; k < firstLen && same; k++) same = keys[at + k] === w[first + k];
       at += firstLen;
       for (let k = 0; k < secondLen && same; k++) same = keys[at + k] === w[second + k];
-      if (same) return this.values[e]!;
+      if (same) {
+        this.hits++;
+        return this.values[e]!;
+      }
     }
   }
 

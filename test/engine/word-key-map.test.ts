@@ -55,3 +55,31 @@ test('the word key map stops taking keys at its bound and still answers for thos
   // The same words under another first int are another key.
   assert.equal(map.get(keyHash(0, 0, 0), 0, 1, w, 0, 1, 0, 0), -1);
 });
+
+test('the word key map stops taking keys once they have not paid: past 16,384 keys, fewer than two hits per key', () => {
+  const w = new Int32Array(1);
+  const fill = (map: WordKeyMap, from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      w[0] = i;
+      map.set(keyHash(i, 0, 0), 0, 0, w, 0, 1, 0, 0, i);
+    }
+  };
+  const unused = new WordKeyMap(1 << 20, 1 << 20);
+  fill(unused, 0, 16_384);
+  assert.equal(unused.full, true, 'no key was ever found again');
+  w[0] = 5;
+  assert.equal(unused.get(keyHash(5, 0, 0), 0, 0, w, 0, 1, 0, 0), 5, 'what it holds is still found');
+
+  const used = new WordKeyMap(1 << 20, 1 << 20);
+  fill(used, 0, 16_384);
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 16_384; i++) {
+      w[0] = i;
+      assert.equal(used.get(keyHash(i, 0, 0), 0, 0, w, 0, 1, 0, 0), i);
+    }
+  }
+  assert.equal(used.full, false, 'two hits per key pay for them');
+  // Keys keep coming only while they keep paying: one more, then two more hits per key are owed.
+  fill(used, 16_384, 20_000);
+  assert.equal(used.size, 16_385);
+});

@@ -1,3 +1,5 @@
+import { fmix } from './fingerprint-set.js';
+
 /**
  * The visited set of bitstate search (Holzmann's supertrace): a Bloom filter of
  * state fingerprints. A state costs a few bits instead of a stored fingerprint,
@@ -70,8 +72,9 @@ export class BitstateSet {
    */
   add(h1: number, h2: number): boolean {
     if (this.salt !== 0) {
-      h1 = mix(h1 ^ this.salt);
-      h2 = mix(h2 ^ Math.imul(this.salt, 0x9e3779b1));
+      // Every bit of the salted hash depends on every bit of the salt.
+      h1 = fmix(h1 ^ this.salt) >>> 0;
+      h2 = fmix(h2 ^ Math.imul(this.salt, 0x9e3779b1)) >>> 0;
     }
     const bits = this.bits;
     const total = this.bitTotal;
@@ -116,14 +119,4 @@ export class BitstateSet {
   get expectedMissed(): number {
     return this.missed;
   }
-}
-
-/** Murmur3's finalizer: every bit of the salted hash depends on every bit of the salt. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

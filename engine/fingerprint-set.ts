@@ -161,8 +161,8 @@ export function hashWords(words: ArrayLike<number>, length = words.length): Uint
   return hashOut;
 }
 
-/** murmur3's finalizer: every input bit affects every output bit. */
-function fmix(h: number): number {
+/** murmur3's finalizer: every input bit affects every output bit (a bijection on 32 bits). */
+export function fmix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) | 0;

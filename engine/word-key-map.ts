@@ -1,3 +1,5 @@
+import { fmix } from './fingerprint-set.js';
+
 /**
  * A map to ints from keys made of two small ints and two runs of words (a node
  * block and a message, say), for memo tables in the explorer's hot loop. The
@@ -136,8 +138,5 @@ function grown(a: Int32Array, cap: number): Int32Array {
 
 /** Mixes a key's parts into a 32-bit hash (murmur3's finalizer over a weighted sum). */
 export function keyHash(a: number, b: number, c: number): number {
-  let h = (Math.imul(a, 0x9e3779b1) + Math.imul(b, 0x85ebca6b) + c) | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
+  return fmix(Math.imul(a, 0x9e3779b1) + Math.imul(b, 0x85ebca6b) + c);
 }

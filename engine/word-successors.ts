@@ -17,6 +17,7 @@ import {
   timeoutHandlerFor,
 } from './steps.js';
 import { keyHash, WordKeyMap } from './word-key-map.js';
+import { fmix as mix } from './fingerprint-set.js';
 
 /**
  * Receives the successors of one state, in `successors` order. Unless `error`
@@ -1347,8 +1348,3 @@ function budgetHash(budget: number, used: number): void {
   partOut[1] = mix(Math.imul(used + 0x7f4a7c15, 0xc2b2ae35) ^ (budgetSeed - budget));
 }
 
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
-}

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ShardResult } from '../../engine/shard.js';
 import { unsafeProtocol as unsafe } from '../support/cli-protocols.js';
-import { runCli, startCli } from '../support/cli-process.js';
+import { runCli } from '../support/cli-process.js';
 import { repoRoot } from '../support/repo.js';
+import { shardsAgainstWhole } from '../support/shard-processes.js';
 
 const root = repoRoot();
 const dir = mkdtempSync(join(tmpdir(), 'faultline-swarm-'));
@@ -15,28 +16,11 @@ const sample = join(root, 'samples/two-phase-commit.ftp');
 const memory = ['--max-memory', '64'];
 
 const run = runCli;
-const start = startCli;
-
-function comparable(r: ShardResult): Omit<ShardResult, 'elapsedMs' | 'shards'> {
-  const { elapsedMs: _elapsed, shards: _shards, ...rest } = r;
-  return rest;
-}
 
 test('explore --bitstate --shard k/4 in 4 processes, merged, equals one unsharded swarm over the same seeds', async () => {
   const range = '1..10';
   const outs = [1, 2, 3, 4].map((k) => join(dir, `swarm-${k}.json`));
-  const shards = await Promise.all(outs.map((out, i) => start('explore', sample, '--bitstate', '--seed-range', range, '--shard', `${i + 1}/4`, ...memory, '--format', 'json', '--out', out)));
-  for (const s of shards) assert.equal(s.code, 0, s.stderr);
-  const whole = run('explore', sample, '--bitstate', '--seed-range', range, ...memory, '--format', 'json');
-  assert.equal(whole.code, 0, whole.stderr);
-  const merged = run('merge', ...outs, '--format', 'json');
-  assert.equal(merged.code, 0, merged.stderr);
-  assert.equal(merged.stderr, '');
-
-  const one = JSON.parse(whole.stdout) as ShardResult;
-  const all = JSON.parse(merged.stdout) as ShardResult;
-  assert.deepEqual(comparable(all), comparable(one));
-  assert.deepEqual(all.shards, [1, 2, 3, 4].map((index) => ({ index, count: 4 })));
+  const { one } = await shardsAgainstWhole(['explore', sample, '--bitstate', '--seed-range', range, ...memory], outs);
   assert.equal(one.options.mode, 'bitstate');
   assert.equal(one.options.bitstate?.filterBytes, 1 << 20);
 

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ShardResult } from '../../engine/shard.js';
-import { runCli, startCli } from '../support/cli-process.js';
+import { runCli } from '../support/cli-process.js';
 import { repoRoot } from '../support/repo.js';
+import { shardsAgainstWhole } from '../support/shard-processes.js';
 import { unsafeProtocol as unsafe } from '../support/cli-protocols.js';
 
 const root = repoRoot();
@@ -13,16 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), 'faultline-shard-'));
 const sample = join(root, 'samples/two-phase-commit.ftp');
 
 const run = runCli;
-const start = startCli;
 
 function readResult(path: string): ShardResult {
   return JSON.parse(readFileSync(path, 'utf8')) as ShardResult;
-}
-
-/** What must not depend on how the seeds were split: all but timing and which shards ran. */
-function comparable(r: ShardResult): Omit<ShardResult, 'elapsedMs' | 'shards'> {
-  const { elapsedMs: _elapsed, shards: _shards, ...rest } = r;
-  return rest;
 }
 
 // Seeds 200..239 of the 2PC sample: its four runs, 160 simulations in all. One expected
@@ -31,18 +25,7 @@ const range = '200..239';
 
 test('simulate --shard k/4 in 4 processes, merged, equals one unsharded run over the same seeds', async () => {
   const outs = [1, 2, 3, 4].map((k) => join(dir, `two-pc-${k}.json`));
-  const shards = await Promise.all(outs.map((out, i) => start('simulate', sample, '--seed-range', range, '--shard', `${i + 1}/4`, '--format', 'json', '--out', out)));
-  for (const s of shards) assert.equal(s.code, 0, s.stderr);
-  const whole = run('simulate', sample, '--seed-range', range, '--shard', '1/1', '--format', 'json');
-  assert.equal(whole.code, 0, whole.stderr);
-  const merged = run('merge', ...outs, '--format', 'json');
-  assert.equal(merged.code, 0, merged.stderr);
-  assert.equal(merged.stderr, '');
-
-  const one = JSON.parse(whole.stdout) as ShardResult;
-  const all = JSON.parse(merged.stdout) as ShardResult;
-  assert.deepEqual(comparable(all), comparable(one));
-  assert.deepEqual(all.shards, [1, 2, 3, 4].map((index) => ({ index, count: 4 })));
+  const { shards, one, all } = await shardsAgainstWhole(['simulate', sample, '--seed-range', range], outs, ['--shard', '1/1']);
 
   // The properties found, and where: the merge had to look past shard 1 for one of them.
   const found = one.runs.flatMap((r) => r.verdicts.filter((v) => v.outcome === 'violated').map((v) => [r.run, v.property, v.seed]));

@@ -4,7 +4,8 @@ import type { ExploreLimits, ExploreResult, ExploreStatus, Violation, ViolationK
 import { exploreStates } from './explore.js';
 import { unboundedEventuallyBits } from './properties.js';
 import type { TransitionSystem } from './system.js';
-import { ringBytes } from './word-ring.js';
+import { SharedFingerprintTable } from './shared-fingerprint-table.js';
+import { SharedLevelQueue } from './shared-level-queue.js';
 import { WordSuccessors } from './word-successors.js';
 
 /**
@@ -139,8 +140,10 @@ export interface ParallelWorkerInit {
   workers: number;
   index: number;
   control: SharedArrayBuffer;
-  rings: SharedArrayBuffer;
-  ringWords: number;
+  /** The visited set every worker stores into (`SharedFingerprintTable`); its capacity is in the control buffer. */
+  table: SharedArrayBuffer;
+  /** Per worker, its share of the even and the odd levels: the words and the index buffer of each (`SharedLevelQueue`). */
+  queues: [SharedArrayBuffer, SharedArrayBuffer][][];
   maxDepth: number;
   maxStates: number;
   /** On the wall clock. */
@@ -179,7 +182,7 @@ export interface WorkerResult {
   deadlocks: number;
   /** Some state of the last level has successors (the depth bound cut the search). */
   depthLimited: boolean;
-  /** Bytes of this worker's visited set and parent links. */
+  /** Bytes of this worker's parent links (the shared visited set is counted once, by the coordinator). */
   bytes: number;
   violations: FoundViolation[];
   /** Per local state: the parent's global id (-1: an initial state) and the successor index (the initial index for roots). */
@@ -191,14 +194,6 @@ export type ParallelWorkerMessage =
   | { type: 'level'; worker: number; level: number; nextSize: number; queueBytes: number }
   | { type: 'done'; worker: number; result: WorkerResult }
   | { type: 'error'; worker: number; message: string };
-
-/**
- * The three rings from one worker to another: a request is a successor's two
- * hashes (the second never 0; [level, 0] ends a level); the owner answers each
- * request, in order, with one word (new, seen, or a level's end); the sender then
- * writes each state found new to its owner: length, parent, successor index, words.
- */
-export const Ring = { request: 0, reply: 1, state: 2 } as const;
 
 /** Why the search stopped, in the shared stop word; the first writer wins. */
 export const Stop = {
@@ -220,11 +215,23 @@ export class ControlLayout {
   static readonly go = 16;
   /** States claimed so far: the `maxStates` bound is exact across workers. */
   static readonly claimed = 32;
-  /** KiB workers reserved for visited sets they are doubling, not yet in any measured figure. */
-  static readonly reserved = 40;
-  static readonly mask = 48;
+  /** KiB taken by a growth of the visited set that no measured figure holds yet. */
+  static readonly reserved = 48;
+  /** The visited set's capacity in slots, and how many it holds (added up in batches). */
+  static readonly tableCapacity = 64;
+  static readonly tableFilled = 80;
+  /** A worker asked for the visited set to double; set once the budget refused a doubling. */
+  static readonly growth = 96;
+  static readonly growthRefused = 97;
+  /** The growth barrier: workers arrived, and how many growths have been done. */
+  static readonly arrived = 112;
+  static readonly generation = 113;
+  /** The first worker has stored the initial states. */
+  static readonly started = 128;
+  static readonly mask = 144;
   readonly maskWords: number;
-  readonly doorbells: number;
+  private readonly queueInfo: number;
+  private readonly cursors: number;
   readonly memory: number;
   readonly words: number;
 
@@ -233,35 +240,38 @@ export class ControlLayout {
     properties: number,
   ) {
     this.maskWords = Math.max(1, Math.ceil(properties / 32));
-    this.doorbells = ControlLayout.mask + Math.ceil(this.maskWords / 16) * 16;
-    this.memory = this.doorbells + workers * 16;
+    this.queueInfo = ControlLayout.mask + Math.ceil(this.maskWords / 16) * 16;
+    this.cursors = this.queueInfo + workers * 16;
+    this.memory = this.cursors + workers * 16;
     this.words = this.memory + Math.ceil((workers + 1) / 16) * 16;
   }
 
-  doorbell(worker: number): number {
-    return this.doorbells + worker * 16;
+  /** States in worker `w`'s share of the levels of `parity`, as it left it when its level ended. */
+  queueSize(w: number, parity: number): number {
+    return this.queueInfo + w * 16 + parity * 2;
+  }
+
+  queueLength(w: number, parity: number): number {
+    return this.queueInfo + w * 16 + parity * 2 + 1;
+  }
+
+  /** The next state of worker `w`'s share of this level that no worker has taken. */
+  cursor(w: number): number {
+    return this.cursors + w * 16;
   }
 
   /** Memory used by a worker (or, at `workers`, the coordinator), in KiB. */
   memorySlot(who: number): number {
     return this.memory + who;
   }
-
-  /** The ring of `kind` (`Ring` in the worker) from `from` to `to`. */
-  static ringOffset(workers: number, ringWords: number, kind: number, from: number, to: number): number {
-    return ((kind * workers + from) * workers + to) * ringBytes(ringWords);
-  }
 }
 
-/**
- * Words per ring: 2 MB each between two workers, less as pairs multiply. A ring
- * holds what its reader has not caught up with: on a loaded machine a reader may
- * be off its core for many milliseconds, and a writer that finds the ring full
- * must wait for it (256 KB rings were twice as slow at load 9).
- */
-function ringWordsFor(workers: number): number {
-  return workers <= 2 ? 1 << 19 : workers <= 4 ? 1 << 18 : 1 << 17;
-}
+/** Slots the shared visited set starts with (512 KB). */
+const INITIAL_TABLE_SLOTS = 1 << 16;
+/** The most a shared buffer may grow to (the largest one V8 allows is 4 GB). */
+const MAX_SHARED_BYTES = 2 ** 32;
+/** The most one worker's share of a level may take: words and index each. */
+const MAX_QUEUE_BYTES = 2 ** 31;
 
 /**
  * `exploreStates` on `options.workers` threads, for the run `job` describes.
@@ -280,18 +290,37 @@ export async function exploreStatesParallel(job: ParallelJob, limits: ExploreLim
   const layout = new ControlLayout(workers, sys.properties.length);
   const control = new SharedArrayBuffer(layout.words * 4);
   const ctl = new Int32Array(control);
-  const ringWords = ringWordsFor(workers);
-  const rings = new SharedArrayBuffer(Object.keys(Ring).length * workers * workers * ringBytes(ringWords));
+  let table: SharedArrayBuffer;
+  let queues: [SharedArrayBuffer, SharedArrayBuffer][][];
+  try {
+    table = SharedFingerprintTable.createBuffer(INITIAL_TABLE_SLOTS, MAX_SHARED_BYTES);
+    queues = Array.from({ length: workers }, () => [SharedLevelQueue.createBuffers(MAX_QUEUE_BYTES), SharedLevelQueue.createBuffers(MAX_QUEUE_BYTES)]);
+  } catch {
+    // Growable shared buffers reserve address space up front: a host that will not reserve it gets one thread.
+    return exploreStates(sys, limits);
+  }
+  Atomics.store(ctl, ControlLayout.tableCapacity, INITIAL_TABLE_SLOTS);
+  /** Bytes of the shared buffers: no thread's heap or array figure holds them. */
+  const sharedBytes = () => {
+    let bytes = table.byteLength;
+    for (const pair of queues) for (const [words, index] of pair) bytes += words.byteLength + index.byteLength;
+    return bytes;
+  };
   const wallDeadline = Number.isFinite(limits.deadline) ? host.wallClock() + (limits.deadline - limits.now()) : Number.POSITIVE_INFINITY;
   const memoryBudget = limits.maxMemoryBytes && limits.memoryUsed ? limits.maxMemoryBytes : 0;
 
   const raise = (code: number) => {
     Atomics.compareExchange(ctl, ControlLayout.stop, Stop.none, code);
     Atomics.notify(ctl, ControlLayout.go);
-    for (let w = 0; w < workers; w++) Atomics.notify(ctl, layout.doorbell(w));
+    Atomics.notify(ctl, ControlLayout.started);
+    Atomics.notify(ctl, ControlLayout.generation);
   };
   const noteMemory = () => {
-    if (memoryBudget) Atomics.store(ctl, layout.memorySlot(workers), Math.ceil(limits.memoryUsed!() / 1024));
+    if (!memoryBudget) return;
+    const used = limits.memoryUsed!() + (options.memoryUsedCoversWorkers ? 0 : sharedBytes());
+    Atomics.store(ctl, layout.memorySlot(workers), Math.ceil(used / 1024));
+    // The figure now holds the table's last growth.
+    Atomics.store(ctl, ControlLayout.reserved, 0);
   };
   noteMemory();
 
@@ -342,6 +371,7 @@ export async function exploreStatesParallel(job: ParallelJob, limits: ExploreLim
       else raise(Stop.finished);
       if (limits.stop?.stopped) raise(Stop.stopped);
       noteMemory();
+      for (let w = 0; w < workers; w++) Atomics.store(ctl, layout.cursor(w), 0);
       Atomics.store(ctl, ControlLayout.go, m.level + 1);
       Atomics.notify(ctl, ControlLayout.go);
     };
@@ -351,8 +381,8 @@ export async function exploreStatesParallel(job: ParallelJob, limits: ExploreLim
         workers,
         index,
         control,
-        rings,
-        ringWords,
+        table,
+        queues,
         maxDepth: limits.maxDepth,
         maxStates: limits.maxStates,
         deadline: wallDeadline,
@@ -375,6 +405,7 @@ export async function exploreStatesParallel(job: ParallelJob, limits: ExploreLim
   for (const p of ports) p.terminate();
   if (outcome.error) throw outcome.error;
   return mergeResults(sys, limits, results as WorkerResult[], Atomics.load(ctl, ControlLayout.stop), {
+    tableBytes: table.byteLength,
     depthDone,
     peakFrontierBytes,
     elapsedMs: limits.now() - started,
@@ -386,7 +417,7 @@ function mergeResults(
   limits: ExploreLimits,
   results: WorkerResult[],
   stop: number,
-  extra: { depthDone: number; peakFrontierBytes: number; elapsedMs: number },
+  extra: { tableBytes: number; depthDone: number; peakFrontierBytes: number; elapsedMs: number },
 ): ExploreResult {
   const workers = results.length;
   let status: ExploreStatus;
@@ -453,7 +484,7 @@ function mergeResults(
   if (err) ordered.push(toViolation(err));
 
   const states = results.reduce((n, r) => n + r.states, 0);
-  const bytes = results.reduce((n, r) => n + r.bytes, 0);
+  const bytes = extra.tableBytes + results.reduce((n, r) => n + r.bytes, 0);
   return {
     status,
     stats: {

@@ -8,7 +8,7 @@ import { WordBuffer } from './word-buffer.js';
 import { WordSuccessors } from './word-successors.js';
 import { PropertyMemo } from './property-memo.js';
 import { RecentFingerprints } from './recent-fingerprints.js';
-import { grown } from './word-ring.js';
+import { grown } from './word-buffer.js';
 import type { RuntimeFault } from './system.js';
 import type { State, TransitionSystem } from './system.js';
 import type { Successor } from './steps.js';

@@ -53,3 +53,12 @@ export class WordBuffer {
     this.data = grown;
   }
 }
+
+/** A copy of `a` with room for at least `need` elements (capacity doubled). */
+export function grown(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
+  let cap = Math.max(16, a.length * 2);
+  while (cap < need) cap *= 2;
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}

@@ -137,20 +137,15 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   };
   const measure = () => Atomics.store(ctl, memorySlot, Math.ceil(gauge!() / 1024));
   if (budget) measure();
-  /** Doubles the shared table if the budget has room (only while every other worker waits); otherwise says it may not. */
-  const growTable = () => {
+  /** Whether the budget has room for the next doubling of the shared table (asked by one worker while the others wait). */
+  const budgetAllowsGrowth = (): boolean => {
     const extra = table.bytesToGrow() - table.buffer.byteLength;
-    let allowed = true;
-    if (budget && extra > 0) {
-      measure();
-      allowed = memoryInUse() + extra <= budget;
-    }
-    if (allowed && table.grow()) {
-      // Counted in the coordinator's figure from its next look; until then, here.
-      if (budget && extra > 0) Atomics.add(ctl, ControlLayout.reserved, Math.ceil(extra / 1024));
-      return;
-    }
-    Atomics.store(ctl, ControlLayout.growthRefused, 1);
+    if (!budget || extra <= 0) return true;
+    measure();
+    if (memoryInUse() + extra > budget) return false;
+    // Counted in the coordinator's figure from its next look; until then, here.
+    Atomics.add(ctl, ControlLayout.reserved, Math.ceil(extra / 1024));
+    return true;
   };
 
   /** New states this worker stored and has not yet added to the shared fill count. */
@@ -168,31 +163,55 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     if (Atomics.compareExchange(ctl, ControlLayout.growth, 0, 1) === 0) Atomics.notify(ctl, ControlLayout.go);
   };
   /**
-   * The barrier every worker meets when the table must double: the last to
-   * arrive doubles it while the others wait, then all take up the new view.
-   * Joined wherever a worker notices the request (between states, within an
-   * expansion, or waiting for a level) and never while it holds a slot half written.
+   * Waits until every worker has arrived; the last to arrive runs `last` before
+   * it lets the others go. False when the search stopped meanwhile (a worker that
+   * stopped never arrives).
+   */
+  const barrier = (last: () => void): boolean => {
+    const generation = Atomics.load(ctl, ControlLayout.generation);
+    if (Atomics.add(ctl, ControlLayout.arrived, 1) + 1 === W) {
+      last();
+      Atomics.store(ctl, ControlLayout.arrived, 0);
+      Atomics.add(ctl, ControlLayout.generation, 1);
+      Atomics.notify(ctl, ControlLayout.generation);
+      return true;
+    }
+    while (Atomics.load(ctl, ControlLayout.generation) === generation) {
+      if (stoppedEarly()) return false;
+      Atomics.wait(ctl, ControlLayout.generation, generation, 20);
+    }
+    return true;
+  };
+  /**
+   * What every worker does when the table must double, joined wherever it
+   * notices the request (between states, within an expansion, or waiting for a
+   * level) and never while it holds a slot half written: one worker makes room,
+   * all re-insert a share of the fingerprints, one moves the doubled table into
+   * place; then all take up the new view.
    */
   const joinGrowth = () => {
-    const generation = Atomics.load(ctl, ControlLayout.generation);
     if (Atomics.load(ctl, ControlLayout.growth) === 0) return;
     if (unpublished > 0) {
       Atomics.add(ctl, ControlLayout.tableFilled, unpublished);
       unpublished = 0;
     }
-    if (Atomics.add(ctl, ControlLayout.arrived, 1) + 1 === W) {
-      growTable();
-      Atomics.store(ctl, ControlLayout.arrived, 0);
+    const began = barrier(() => {
+      const ok = budgetAllowsGrowth() && table.beginGrowth();
+      Atomics.store(ctl, ControlLayout.growthPlan, ok ? 1 : 0);
+      if (ok) return;
+      Atomics.store(ctl, ControlLayout.growthRefused, 1);
       Atomics.store(ctl, ControlLayout.growth, 0);
-      Atomics.add(ctl, ControlLayout.generation, 1);
-      Atomics.notify(ctl, ControlLayout.generation);
-    } else {
-      while (Atomics.load(ctl, ControlLayout.generation) === generation) {
-        // A worker that stopped never arrives; the table is then never grown, and `add` says when it is full.
-        if (stoppedEarly()) return;
-        Atomics.wait(ctl, ControlLayout.generation, generation, 20);
-      }
-    }
+    });
+    if (began && Atomics.load(ctl, ControlLayout.growthPlan) === 1) {
+      table.rehashShare(me, W);
+      if (
+        !barrier(() => {
+          table.endGrowth();
+          Atomics.store(ctl, ControlLayout.growth, 0);
+        })
+      )
+        halted = true;
+    } else if (!began) halted = true;
     table.refresh();
   };
 

@@ -10,10 +10,10 @@
  * compares. Hash 1 is never 0 (`| 0 || 1`, as hash 2 already was), which merges
  * two fingerprints in 2^32 and lets the table do without a third state word.
  *
- * Growing needs every thread to stand still (see `ParallelGrowth` in the worker):
- * one thread then doubles the table alone. The buffer is grown to hold the old
- * table and the doubled one after it, the fingerprints are re-inserted there,
- * and the doubled table is moved down to the start. The buffer cannot shrink, so
+ * Growing needs every thread to stop inserting (see `joinGrowth` in the worker).
+ * One thread grows the buffer to hold the old table and the doubled one after it
+ * (`beginGrowth`), every thread re-inserts a share of the fingerprints there
+ * (`rehashShare`), and one moves the doubled table down to the start (`endGrowth`). The buffer cannot shrink, so
  * it keeps the tail the move leaves: half the table again, which is the price of
  * growing a shared table in place (the threads cannot be handed a new buffer
  * while they run: a thread waiting in `Atomics.wait` receives no messages).
@@ -108,34 +108,68 @@ export class SharedFingerprintTable {
   }
 
   /**
-   * Doubles the table. Only while no other thread touches it; false (and no
+   * Doubles the table on one thread, while no other touches it; false (and no
    * change) when the buffer may not grow that far.
    */
   grow(): boolean {
+    if (!this.beginGrowth()) return false;
+    this.rehashShare(0, 1);
+    this.endGrowth();
+    return true;
+  }
+
+  /**
+   * The first step of doubling the table, on one thread while every other waits:
+   * makes room for the doubled table after the old one. False (and no change)
+   * when the buffer may not grow that far.
+   */
+  beginGrowth(): boolean {
     const oldCap = this.mask + 1;
     const bytes = this.bytesToGrow();
     if (bytes > this.buffer.maxByteLength) return false;
-    if (this.buffer.byteLength < bytes) this.buffer.grow(bytes);
+    const had = this.buffer.byteLength;
+    if (had < bytes) this.buffer.grow(bytes);
+    // The tail an earlier doubling left is cleared; memory the buffer grew by is zero.
+    new Int32Array(this.buffer, 0, oldCap * 6).fill(0, oldCap * 2, Math.max(oldCap * 2, Math.min(oldCap * 6, had / 4)));
+    return true;
+  }
+
+  /**
+   * The second step, on every thread at once: re-inserts share `part` of `parts`
+   * of the old table's slots into the doubled one (with the same compare-and-swap
+   * as `add`; every fingerprint is distinct, so none is compared).
+   */
+  rehashShare(part: number, parts: number): void {
+    const oldCap = this.mask + 1;
     const whole = new Int32Array(this.buffer, 0, oldCap * 6);
     const to = oldCap * 2;
-    // The region may hold the tail an earlier doubling left.
-    whole.fill(0, to);
-    const cap = oldCap * 2;
-    const mask = cap - 1;
-    // Every fingerprint is distinct: the first empty slot, no comparison.
-    for (let j = 0; j < to; j += 2) {
+    const mask = oldCap * 2 - 1;
+    const share = Math.ceil(oldCap / parts);
+    const end = Math.min(oldCap, (part + 1) * share) * 2;
+    for (let j = part * share * 2; j < end; j += 2) {
       const b = whole[j + 1]!;
       if (b === 0) continue;
       const a = whole[j]!;
-      let i = a & mask;
-      while (whole[to + (i << 1) + 1] !== 0) i = (i + 1) & mask;
-      whole[to + (i << 1)] = a;
-      whole[to + (i << 1) + 1] = b;
+      for (let i = a & mask; ; i = (i + 1) & mask) {
+        const at = to + (i << 1);
+        if (whole[at + 1] === 0 && Atomics.compareExchange(whole, at + 1, 0, b) === 0) {
+          whole[at] = a;
+          break;
+        }
+      }
     }
-    whole.copyWithin(0, to, to + cap * 2);
+  }
+
+  /**
+   * The last step, on one thread once every share is re-inserted: moves the
+   * doubled table to the start and publishes its capacity (the others take it
+   * up in `refresh`).
+   */
+  endGrowth(): void {
+    const cap = (this.mask + 1) * 2;
+    new Int32Array(this.buffer, 0, cap * 3).copyWithin(0, cap, cap * 3);
     this.slots = new Int32Array(this.buffer, 0, cap * 2);
-    this.mask = mask;
+    this.mask = cap - 1;
     Atomics.store(this.control, this.capacityAt, cap);
-    return true;
   }
 }

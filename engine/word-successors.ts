@@ -174,8 +174,6 @@ export class WordSuccessors {
   /** Successors saved by `saveOut` for the parent being expanded. */
   private recipes = new Int32Array(1 << 10);
   private recipesLength = 0;
-  /** The generator whose memo a recipe writer reads (`recipeWriter`). */
-  private source: WordSuccessors | null = null;
   /** Off only to test that the memo changes nothing. */
   memoize = true;
 
@@ -1103,54 +1101,6 @@ export class WordSuccessors {
     for (let k = 0; k < blockLen; k++) r[at + 10 + k] = block!.data[k]!;
     this.recipesLength = at + 10 + blockLen;
     return at;
-  }
-
-  /**
-   * Saves the successor just offered (as `saveOut`) when its parent's words
-   * alone can rebuild it later, after other parents were expanded: a handler
-   * outcome from the memo, a drop, a duplicate or a crash, whose parts live in
-   * the memo's words. Returns where its recipe is in `recipeWords` (its length
-   * `recipeLength`), or -1 when the successor must be written now. A worker
-   * keeps successors another worker owns this way until the owner says whether
-   * they are new: most are not, and are never written.
-   */
-  durableOut(): number {
-    if (!this.pending) return -1;
-    if (this.lazyNode < 0 && (this.poolCount !== this.poolFirst || (this.changed >= 0 && this.memoBlock < 0))) return -1;
-    return this.saveOut();
-  }
-
-  get recipeWords(): Int32Array {
-    return this.recipes;
-  }
-
-  recipeLength(at: number): number {
-    const r = this.recipes;
-    return r[at] === recipeLazy ? 7 : r[at] === recipeParts ? 10 + r[at + 9]! : 2 + r[at + 1]!;
-  }
-
-  /**
-   * A generator that only writes successors from durable recipes (`durableOut`)
-   * of this one, reading this one's memo, with a parent layout of its own: it
-   * may write while this one is in the middle of an expansion.
-   */
-  recipeWriter(): WordSuccessors {
-    const writer = new WordSuccessors(this.sys, 0);
-    writer.memoize = false;
-    writer.source = this;
-    return writer;
-  }
-
-  /** Writes to `out` the successor of the parent at `words[start]` whose durable recipe is `recipe[at..]`. */
-  writeRecipe(words: Int32Array, start: number, recipe: Int32Array, at: number, length: number): void {
-    if (this.source) this.outcomes = this.source.outcomes;
-    this.prepare(null, words, start);
-    this.reserveRecipe(length);
-    this.recipes.set(recipe.subarray(at, at + length), 0);
-    // The recipe's pool range was empty: nothing of the old pool is referred to.
-    if (this.recipes[0] === recipeParts) this.recipes[7] = this.recipes[8] = 0;
-    this.recipesLength = length;
-    this.writeSaved(0);
   }
 
   /** Writes the successor whose recipe `saveOut` returned to `out`. */

@@ -59,18 +59,20 @@ export async function buildPreview({ outdir = join(root, 'dist-ext'), minify = t
  * Inside the extension the server and its worker are `.cjs` bundles (the package
  * is `"type": "module"`, so a `.js` file there would load as an ES module), while
  * `tsc` output keeps `.js`. The server names its worker as a sibling
- * `./explore-worker.js`; in the bundle that name becomes `./explore-worker.cjs`.
+ * `./explore-worker.js`, and the thread pool of parallel exploration its thread
+ * as `./explore-parallel-worker.js`; in the bundle those names end in `.cjs`.
  * A build that finds no such reference fails, so the two cannot drift apart silently.
  */
+const workerNames = ['explore-worker', 'explore-parallel-worker'];
 function workerNamePlugin(found) {
   return {
     name: 'faultline-worker-name',
     setup(build) {
-      build.onLoad({ filter: /[\\/]server[\\/][^\\/]+\.ts$/ }, (args) => {
+      build.onLoad({ filter: /[\\/](server|threads)[\\/][^\\/]+\.ts$/ }, (args) => {
         const text = readFileSync(args.path, 'utf8');
-        const out = text.replace(/(['"])\.\/explore-worker\.js\1/g, (_, q) => {
-          found.add(args.path);
-          return `${q}./explore-worker.cjs${q}`;
+        const out = text.replace(/(['"])\.\/(explore-worker|explore-parallel-worker)\.js\1/g, (_, q, name) => {
+          found.add(name);
+          return `${q}./${name}.cjs${q}`;
         });
         return { contents: out, loader: 'ts' };
       });
@@ -84,6 +86,8 @@ export async function buildNode({ outdir = join(root, 'dist-ext'), minify = true
     client: 'client/extension.ts',
     server: 'server/main.ts',
     'explore-worker': 'server/explore-worker.ts',
+    // Its threads when `faultline.explore.workers` is above 1.
+    'explore-parallel-worker': 'threads/explore-parallel-worker.ts',
     // Protocol notebooks (issue 6): the kernel's worker thread.
     'notebook-worker': 'client/notebook/cell-worker.ts',
   };
@@ -107,8 +111,10 @@ export async function buildNode({ outdir = join(root, 'dist-ext'), minify = true
     banner: { js: `const __faultlineModuleUrl = require('url').pathToFileURL(__filename).href;` },
     logLevel: 'warning',
   });
-  if (entryPoints['explore-worker'] && workerRefs.size === 0) {
-    throw new Error("server/explore-worker.ts is bundled, but no server file names './explore-worker.js': update workerNamePlugin in esbuild.mjs");
+  for (const name of workerNames) {
+    if (entryPoints[name] && !workerRefs.has(name)) {
+      throw new Error(`${entries[name]} is bundled, but no file names './${name}.js': update workerNamePlugin in esbuild.mjs`);
+    }
   }
   return Object.keys(entryPoints).map((name) => join(outdir, `${name}.cjs`));
 }

@@ -158,6 +158,7 @@ function runSummary(run: RunReport): string {
     const e = run.explore;
     parts.push(`${e.states.toLocaleString('en-US')} states, ${e.transitions.toLocaleString('en-US')} transitions, depth ${e.depth}, ${Math.round(e.elapsedMs)} ms`);
     if (e.symmetry) parts.push(e.rawStates !== undefined ? `symmetry reduced from ${e.rawStates.toLocaleString('en-US')} states` : 'symmetry reduced');
+    if (e.workers) parts.push(`on ${e.workers} threads`);
   }
   if (run.simulate) {
     const s = run.simulate;

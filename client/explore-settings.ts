@@ -8,6 +8,9 @@ import { defaultSettings } from '../protocol/lsp.js';
  * import, so the rule is unit-tested.
  */
 
+/** More threads than this would only wait for one another (and each holds a copy of the engine). */
+export const MAX_WORKERS = 64;
+
 /** Reads settings from any `get(key)` (a `WorkspaceConfiguration` of `faultline.explore`); bad values fall back to defaults. */
 export function readExploreSettings(get: (key: string) => unknown): ExploreSettings {
   const d = defaultSettings.explore;
@@ -24,6 +27,7 @@ export function readExploreSettings(get: (key: string) => unknown): ExploreSetti
     background: typeof background === 'boolean' ? background : d.background,
     maxMemoryMb: count('maxMemoryMb', d.maxMemoryMb, 64),
     onMemoryLimit: onMemoryLimit === 'stop' || onMemoryLimit === 'bitstate' ? onMemoryLimit : d.onMemoryLimit,
+    workers: Math.min(MAX_WORKERS, count('workers', d.workers, 1)),
   };
 }
 

@@ -499,6 +499,7 @@ function mergeResults(
       peakFrontierBytes: extra.peakFrontierBytes,
       collisionProbability: Math.min(1, (states * (states - 1)) / 2 / 2 ** 64),
       symmetry: sys.symmetry,
+      workers,
     },
     violations: ordered,
     scriptFired: 0,

@@ -121,6 +121,8 @@ export interface ExploreStats {
    */
   rawStates?: number;
   bitstate?: BitstateStats;
+  /** Threads the search ran on, when more than one (`exploreStatesParallel`). */
+  workers?: number;
 }
 
 export interface ExploreResult {

@@ -151,6 +151,8 @@ export interface ExploreSettings {
   maxMemoryMb: number;
   /** At the memory budget: stop with `limit-memory`, or go on as a bitstate search. */
   onMemoryLimit: 'stop' | 'bitstate';
+  /** Threads an exhaustive exploration runs on (1: the exploration worker alone). */
+  workers: number;
 }
 
 export interface FaultlineSettings {
@@ -158,5 +160,5 @@ export interface FaultlineSettings {
 }
 
 export const defaultSettings: FaultlineSettings = {
-  explore: { maxStates: 1_000_000, maxDepth: 1000, timeBudgetMs: 2000, background: true, maxMemoryMb: 1024, onMemoryLimit: 'stop' },
+  explore: { maxStates: 1_000_000, maxDepth: 1000, timeBudgetMs: 2000, background: true, maxMemoryMb: 1024, onMemoryLimit: 'stop', workers: 1 },
 };

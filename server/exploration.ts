@@ -35,6 +35,7 @@ export function jobLimits(settings: ExploreSettings): JobLimits {
     maxDepth: settings.maxDepth,
     maxMemoryBytes: Math.floor(settings.maxMemoryMb * 0.7 * 1024 * 1024),
     bitstate: settings.onMemoryLimit === 'bitstate',
+    workers: settings.workers,
   };
 }
 

@@ -1,13 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileSystem, runSources, type RunOverrides } from '../engine/compile.js';
-import type { StopSignal } from '../engine/explore.js';
 import { reportDiagnostics } from '../engine/report-diagnostics.js';
-import { runCheck, type RunOptions, type RunReport } from '../engine/run-check.js';
+import { exploreStates, type StopSignal } from '../engine/explore.js';
+import { parallelJob } from '../engine/explore-parallel.js';
+import { runCheck, runCheckWith, type Explorer, type RunOptions, type RunReport } from '../engine/run-check.js';
 import { runWithTraces } from '../engine/run-traces.js';
 import type { RunSource } from '../engine/system.js';
 import { analyzeText } from '../language/analyze.js';
 import type { CheckedModel } from '../language/check/model.js';
+import { exploreOnThreads } from '../threads/explore-parallel.js';
 import { runNameOf } from '../language/queries/code-lens.js';
 import type { RunTraces } from '../protocol/lsp.js';
 import type { ExploreJob, JobLimits, TracesJob, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.js';
@@ -37,13 +39,18 @@ function post(message: WorkerMessage): void {
   port?.postMessage(message);
 }
 
+/** Jobs run one after another: an exploration on several threads awaits them, and the next job must wait for it. */
+let jobs: Promise<void> = Promise.resolve();
+
 port?.on('message', (job: WorkerJob) => {
-  try {
-    if (job.type === 'explore') explore(job);
-    else traces(job);
-  } catch (error) {
-    post({ type: 'error', id: job.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  }
+  jobs = jobs.then(async () => {
+    try {
+      if (job.type === 'explore') await explore(job);
+      else traces(job);
+    } catch (error) {
+      post({ type: 'error', id: job.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+  });
 });
 
 function runOptions(model: CheckedModel, source: RunSource, limits: JobLimits, stop: StopSignal, mode: 'explore' | 'simulate' | null): RunOptions {
@@ -73,14 +80,25 @@ function runOptions(model: CheckedModel, source: RunSource, limits: JobLimits, s
 
 function summaryOf(report: RunReport): string {
   const size = report.explore
-    ? `${report.explore.states.toLocaleString('en-US')} states`
+    ? `${report.explore.states.toLocaleString('en-US')} states${report.explore.workers ? ` on ${report.explore.workers} threads` : ''}`
     : report.simulate
       ? `${report.simulate.runs.toLocaleString('en-US')} runs`
       : 'not run';
   return `${report.run}: ${size}, ${report.status}: ${report.ok ? 'ok' : 'FAILED'}`;
 }
 
-function explore(job: ExploreJob): void {
+/**
+ * With `workers` above 1, an exhaustive exploration runs on that many threads
+ * of their own (`exploreOnThreads`), each of which rebuilds the run from the
+ * text; a bitstate search stays here, as in the CLI. This thread's memory figure
+ * is its own heap and arrays, and each thread adds its own.
+ */
+function explorerFor(job: ExploreJob, model: CheckedModel, source: RunSource): Explorer {
+  const parallel = parallelJob(job.text, runSources(model).indexOf(source));
+  return (sys, limits) => (limits.bitstate ? Promise.resolve(exploreStates(sys, limits)) : exploreOnThreads(parallel, limits, { workers: job.limits.workers }));
+}
+
+async function explore(job: ExploreJob): Promise<void> {
   const stop = new SharedStop(flag, job.id);
   const { model } = analyzeText(job.text);
   if (model.hasErrors) {
@@ -89,7 +107,8 @@ function explore(job: ExploreJob): void {
   }
   for (const source of runSources(model)) {
     if (stop.stopped) break;
-    const report = runCheck(model, source, runOptions(model, source, job.limits, stop, null));
+    const options = runOptions(model, source, job.limits, stop, null);
+    const report = job.limits.workers > 1 ? await runCheckWith(model, source, options, explorerFor(job, model, source)) : runCheck(model, source, options);
     if (report.status === 'stopped' && stop.stopped) break;
     post({ type: 'run', id: job.id, run: report.run, diagnostics: reportDiagnostics(report), summary: summaryOf(report) });
   }

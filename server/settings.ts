@@ -18,6 +18,7 @@ export function readSettings(value: unknown): FaultlineSettings {
       background: typeof background === 'boolean' ? background : d.background,
       maxMemoryMb: positive('maxMemoryMb', d.maxMemoryMb),
       onMemoryLimit: onMemoryLimit === 'stop' || onMemoryLimit === 'bitstate' ? onMemoryLimit : d.onMemoryLimit,
+      workers: Math.min(64, positive('workers', d.workers)),
     },
   };
 }

@@ -17,6 +17,8 @@ export interface JobLimits {
   maxMemoryBytes: number;
   /** Past that, go on as a bitstate search instead of stopping. */
   bitstate: boolean;
+  /** Threads an exhaustive exploration runs on (`exploreOnThreads`); 1: this worker alone. */
+  workers: number;
 }
 
 /** Run every check and scenario of a text, reporting each run's diagnostics as it finishes. */

@@ -15,6 +15,9 @@ test('settings fall back to the defaults when missing or malformed', () => {
   );
   assert.equal(readExploreSettings((k) => (k === 'onMemoryLimit' ? 'bitstate' : undefined)).onMemoryLimit, 'bitstate');
   assert.equal(readExploreSettings((k) => (k === 'onMemoryLimit' ? 'swap' : undefined)).onMemoryLimit, 'stop');
+  assert.equal(readExploreSettings((k) => (k === 'workers' ? 2 : undefined)).workers, 2);
+  assert.equal(readExploreSettings((k) => (k === 'workers' ? 0 : undefined)).workers, 1);
+  assert.equal(readExploreSettings((k) => (k === 'workers' ? 500 : undefined)).workers, 64);
 });
 
 test('an untrusted workspace runs nothing in the background unless the user allowed it', () => {

@@ -84,6 +84,8 @@ test('the .vsix holds the bundled client, server and worker, the grammar, the pr
     'extension/resources/icon.png',
   ];
   if (existsSync(join(root, 'server/explore-worker.ts'))) want.push('extension/dist-ext/explore-worker.cjs');
+  // The threads of an exploration on several (`faultline.explore.workers`).
+  if (existsSync(join(root, 'threads/explore-parallel-worker.ts'))) want.push('extension/dist-ext/explore-parallel-worker.cjs');
   for (const sample of readdirSync(join(root, 'samples')).filter((f) => f.endsWith('.ftp') || f.endsWith('.ftpnb'))) want.push(`extension/samples/${sample}`);
   const missing = want.filter((n) => !names.includes(n));
   assert.deepEqual(missing, []);
@@ -112,7 +114,7 @@ test('nothing from tests, sources, node_modules, dist/ or the build is packaged'
 
 test('the bundles need nothing at run time but VS Code and Node: no network, no node_modules', () => {
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-  for (const bundle of ['client.cjs', 'server.cjs', 'explore-worker.cjs']) {
+  for (const bundle of ['client.cjs', 'server.cjs', 'explore-worker.cjs', 'explore-parallel-worker.cjs']) {
     const name = `extension/dist-ext/${bundle}`;
     if (!names.includes(name)) continue;
     const text = file(name);

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node.js';
+import { runSources } from '../../engine/compile.js';
+import { compileJob, parallelJob, parallelUnsupported } from '../../engine/explore-parallel.js';
+import { analyzeText } from '../../language/analyze.js';
 import { LineIndex } from '../../language/span.js';
+import { unlimited } from '../support/analyze.js';
 import { LspClient } from '../support/lsp-client.js';
 import { sampleText } from '../support/samples.js';
 
@@ -105,4 +109,42 @@ test('a sample with a teaching violation reports it as a hint, not an error', as
   const hints = final.filter((d) => d.severity === DiagnosticSeverity.Hint && d.code === 'FTP402');
   assert.ok(hints.some((d) => /Termination is violated in check CoordinatorCrashStop, as expected/.test(d.message)));
   await client.close(uri);
+});
+
+test('with faultline.explore.workers at 2 the server explores on threads: the same counts and violations as on one', async () => {
+  // Two checks hold, two are violated (as the sample expects).
+  const text = sampleText('quorum-register');
+  // Every run of the sample is one two threads cover (otherwise it would quietly run on one).
+  const { model } = analyzeText(text);
+  runSources(model).forEach((_, run) => {
+    const sys = compileJob(parallelJob(text, run));
+    assert.ok(sys);
+    assert.equal(parallelUnsupported(sys, unlimited), null);
+  });
+  const threaded = await LspClient.start({ settings: { explore: { workers: 2 } } });
+  try {
+    const outcome = async (c: LspClient, uri: string) => {
+      await c.open(uri, text);
+      const status = await c.waitForStatus(uri, 1, ['done', 'skipped', 'failed', 'cancelled']);
+      const diagnostics = c.lastDiagnostics(uri, 1)?.diagnostics ?? [];
+      await c.close(uri);
+      return { state: status.state, summary: status.summary, diagnostics: diagnostics.map((d) => `${d.code} ${d.message}`).sort() };
+    };
+    const one = await outcome(client, 'file:///test/one-thread.ftp');
+    const two = await outcome(threaded, 'file:///test/two-threads.ftp');
+    assert.equal(two.state, 'done');
+    // The violations, each with a counterexample of the same length.
+    assert.ok(two.diagnostics.some((d) => /^FTP401 ReadSeesLastWrite is violated/.test(d)), JSON.stringify(two.diagnostics));
+    assert.deepEqual(two.diagnostics, one.diagnostics);
+    // Every run says it ran on two threads; where the search went to the end, with the same states (a search that
+    // stops at its violations stops where its threads were).
+    assert.equal(two.summary.length, 4);
+    for (const line of two.summary) assert.match(line, /^\w+: [\d,]+ states on 2 threads, complete: ok$/);
+    assert.ok(one.summary.every((line) => !line.includes('threads')));
+    const holding = (summary: string[]) => summary.filter((line) => /^(Intersecting|Majorities5): /.test(line)).map((line) => line.replace(' on 2 threads', ''));
+    assert.equal(holding(two.summary).length, 2, two.summary.join('\n'));
+    assert.deepEqual(holding(two.summary), holding(one.summary));
+  } finally {
+    await threaded.stop();
+  }
 });

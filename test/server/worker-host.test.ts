@@ -35,7 +35,7 @@ parentPort.on('message', (job) => {
 `,
 );
 
-const limits = { timeBudgetMs: 1000, maxStates: 10, maxDepth: 10, maxMemoryBytes: 1 << 26, bitstate: false };
+const limits = { timeBudgetMs: 1000, maxStates: 10, maxDepth: 10, maxMemoryBytes: 1 << 26, bitstate: false, workers: 1 };
 const logs: string[] = [];
 const host = new WorkerHost({ script: pathToFileURL(script), maxMemoryMb: 64, killAfterMs: 300, log: (m) => logs.push(m) });
 after(() => host.dispose());

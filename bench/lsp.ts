@@ -18,7 +18,9 @@ import { generateProtocol } from './parse.js';
  *   participant commit on its own, until the Atomicity violation arrives
  *   (debounce and exploration included; target < 1 s);
  * - `completion while exploring`: completion requests while a model with an
- *   endless state space is explored in the background (target: median < 50 ms).
+ *   endless state space is explored in the background (target: median < 50 ms),
+ *   on the exploration worker alone and on two threads of its own
+ *   (`faultline.explore.workers: 2`, which on two cores leaves the server none).
  *
  * The baseline is a trivial request (hover on a document that is not open)
  * measured on the same connection: the ratios compare across machines. A second
@@ -141,6 +143,8 @@ async function completionWhileExploring(client: LspClient, rounds: number, warmu
   const busy = 'file:///bench/endless.ftp';
   await client.open(busy, endless);
   await client.waitForStatus(busy, 1, ['running']);
+  // Threads of a parallel search take about a second to start: measure once they explore.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
   const uri = 'file:///bench/completion.ftp';
   const text = readFileSync(join(repoRoot(), 'samples', 'two-phase-commit.ftp'), 'utf8');
   await client.open(uri, text);
@@ -177,6 +181,12 @@ async function main(): Promise<void> {
     rows.push(row('didChange-diagnostics', 'didChange -> parse/check diagnostics, 2,000 lines', await didChangeToDiagnostics(client, 40, 10), 50));
     rows.push(row('first-violation', 'didChange -> first violation, 2PC sample (300 ms debounce included)', await firstViolation(client, 7), 1000));
     rows.push(row('completion-exploring', 'completion while exploring in the background', await completionWhileExploring(client, 60, 10), 50));
+    const threaded = await LspClient.start({ settings: { explore: { timeBudgetMs: 600_000, maxStates: 1_000_000_000, maxDepth: 1_000_000, workers: 2 } } });
+    try {
+      rows.push(row('completion-exploring-2-threads', 'completion while exploring in the background on 2 threads', await completionWhileExploring(threaded, 60, 10), 50));
+    } finally {
+      await threaded.stop();
+    }
   } finally {
     await client.stop();
   }

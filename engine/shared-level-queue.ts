@@ -47,8 +47,16 @@ export class SharedLevelQueue {
 
   /** Appends a state whose words are `from[start..start+n)`; false when the buffers may not grow that far. */
   push(from: Int32Array, start: number, n: number, id: number): boolean {
-    if (this.length + n > this.words.length && !this.growWords(this.length + n)) return false;
-    if ((this.size + 1) * 2 > this.index.length && !this.growIndex((this.size + 1) * 2)) return false;
+    if (this.length + n > this.words.length) {
+      const words = grownView(this.wordsBuffer, this.length + n);
+      if (!words) return false;
+      this.words = words;
+    }
+    if ((this.size + 1) * 2 > this.index.length) {
+      const index = grownView(this.indexBuffer, (this.size + 1) * 2);
+      if (!index) return false;
+      this.index = index;
+    }
     const at = this.size << 1;
     this.index[at] = this.length;
     this.index[at + 1] = id;
@@ -71,31 +79,15 @@ export class SharedLevelQueue {
   get bytes(): number {
     return this.wordsBuffer.byteLength + this.indexBuffer.byteLength;
   }
-
-  private growWords(need: number): boolean {
-    const buffer = this.wordsBuffer;
-    const words = grownLength(buffer, need);
-    if (words < 0) return false;
-    buffer.grow(words * 4);
-    this.words = new Int32Array(buffer, 0, words);
-    return true;
-  }
-
-  private growIndex(need: number): boolean {
-    const buffer = this.indexBuffer;
-    const words = grownLength(buffer, need);
-    if (words < 0) return false;
-    buffer.grow(words * 4);
-    this.index = new Int32Array(buffer, 0, words);
-    return true;
-  }
 }
 
-/** Words the buffer should grow to for `need` (doubling, capped at its maximum); -1 when it cannot hold them. */
-function grownLength(buffer: SharedArrayBuffer, need: number): number {
+/** A view of `buffer` grown (doubling, capped at its maximum) to hold at least `need` words; null when it cannot. */
+function grownView(buffer: SharedArrayBuffer, need: number): Int32Array | null {
   const max = buffer.maxByteLength / 4;
-  if (need > max) return -1;
+  if (need > max) return null;
   let words = Math.max(16, buffer.byteLength / 4);
   while (words < need) words *= 2;
-  return Math.min(words, max);
+  words = Math.min(words, max);
+  buffer.grow(words * 4);
+  return new Int32Array(buffer, 0, words);
 }

@@ -1,5 +1,6 @@
 import type { ViolationKind } from './explore.js';
 import type { FoundViolation, ParallelWorkerInit, ParallelWorkerMessage, WorkerResult } from './explore-parallel.js';
+import { CanonicalForms } from './canonical-forms.js';
 import { compileJob, ControlLayout, EXACT_SHARE, Stop } from './explore-parallel.js';
 import { hashWords } from './fingerprint-set.js';
 import { failuresInState } from './properties.js';
@@ -294,6 +295,9 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     while (Atomics.load(ctl, ControlLayout.started) === 0 && !stoppedEarly()) Atomics.wait(ctl, ControlLayout.started, 0, 20);
   }
 
+  /** Under symmetry: successors' canonical fingerprints met before (orbits are not counted on threads). */
+  const canonicalForms = sys.symmetry ? new CanonicalForms() : null;
+  const canonicalFingerprint = new Int32Array(2);
   // Fingerprints this worker stored or found lately (see `RecentFingerprints`): most duplicates skip the shared table.
   const recent = new RecentFingerprints();
   let next = queues[me]![1]!;
@@ -314,9 +318,16 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     if (fast.pending) h = fast.fingerprint;
     else if (sys.symmetry) {
       // Hashing uses the renamed state; the queue keeps the real one, so paths replay.
-      words.clear();
-      canonicalWords(sys, decodeState(sys, out.data, 0), words);
-      h = fingerprintWords(words);
+      const forms = canonicalForms!;
+      if (!forms.find(out.data, out.length)) {
+        words.clear();
+        canonicalWords(sys, decodeState(sys, out.data, 0), words);
+        const c = fingerprintWords(words);
+        forms.remember(c[0]!, c[1]!, 0);
+      }
+      h = canonicalFingerprint;
+      canonicalFingerprint[0] = forms.h1;
+      canonicalFingerprint[1] = forms.h2;
     } else h = fingerprintWords(out);
     const h1 = h[0]! | 0;
     const h2 = h[1]! | 0;

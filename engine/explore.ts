@@ -2,6 +2,7 @@ import { BitstateSet } from './bitstate-set.js';
 import type { BitstateRoots } from './bitstate-search.js';
 import { searchBitstate } from './bitstate-search.js';
 import { FingerprintSet, hashWords } from './fingerprint-set.js';
+import { CanonicalForms } from './canonical-forms.js';
 import { canonicalWords, lastOrbitSize } from './symmetry.js';
 import { decodeState, encodeState, StateQueue } from './state.js';
 import { WordBuffer } from './word-buffer.js';
@@ -180,6 +181,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     return fingerprint;
   };
 
+  /** Successors' canonical forms met before (not with `eventually` bookkeeping, which looks at each successor's state). */
+  const canonicalForms = sys.symmetry && !eventuallyBits ? new CanonicalForms() : null;
   const store = (s: State, parent: number, index: number): number => {
     words.clear();
     canonicalWords(sys, s, words);
@@ -188,18 +191,17 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   /** Stores the state whose canonical words are in `w`; `s` is only needed for `eventually` bookkeeping (decoded from `w` when null). */
   const storeWords = (w: WordBuffer, parent: number, index: number, s: State | null): number => {
     const h = fingerprintWords(w);
-    const id = storeFingerprint(h[0]!, h[1]!, parent, index);
+    const id = storeFingerprint(h[0]!, h[1]!, parent, index, lastOrbitSize(sys));
     if (id >= 0 && eventuallyBits) falseBits[id] = falseProperties(sys, s ?? decodeState(sys, w.data, 0), eventuallyBits);
     return id;
   };
   /** Stores a fingerprint with its parent link; -1 when it was stored already (its id is then `knownId`). */
-  const storeFingerprint = (h1: number, h2: number, parent: number, index: number): number => {
+  const storeFingerprint = (h1: number, h2: number, parent: number, index: number, orbit = 1): number => {
     const id = seen.size;
     knownId = seen.addOrGet(h1, h2, id);
     if (knownId >= 0) return -1;
     if (sys.symmetry) {
-      // `canonicalWords` has just renamed this state: how many states it stands for.
-      const orbit = lastOrbitSize(sys);
+      // How many states the canonical one stands for (`lastOrbitSize`).
       if (orbit === 0) rawStates = Number.NaN;
       else rawStates += orbit;
     }
@@ -329,10 +331,17 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       }
     } else if (sys.symmetry) {
       // Renaming replicas needs the state as objects; the frontier still keeps the real words.
-      t = decodeState(sys, out.data, 0);
-      words.clear();
-      canonicalWords(sys, t, words);
-      tid = storeWords(words, id, k, t);
+      if (canonicalForms?.find(out.data, out.length)) tid = storeFingerprint(canonicalForms.h1, canonicalForms.h2, id, k, canonicalForms.orbit);
+      else {
+        t = decodeState(sys, out.data, 0);
+        words.clear();
+        canonicalWords(sys, t, words);
+        if (canonicalForms) {
+          const h = fingerprintWords(words);
+          canonicalForms.remember(h[0]!, h[1]!, lastOrbitSize(sys));
+          tid = storeFingerprint(canonicalForms.h1, canonicalForms.h2, id, k, canonicalForms.orbit);
+        } else tid = storeWords(words, id, k, t);
+      }
     } else tid = storeWords(out, id, k, null);
     const target = tid >= 0 ? tid : knownId;
     if (eventuallyBits && !fault && falseBits[id]! & falseBits[target]!) falseEdges.push(id, target, k);

@@ -1,4 +1,5 @@
 import { BitstateSet } from './bitstate-set.js';
+import { CanonicalForms } from './canonical-forms.js';
 import { hashWords } from './fingerprint-set.js';
 import type { Rng } from './rng.js';
 import { failuresAtEnd, failuresInState } from './properties.js';
@@ -83,6 +84,10 @@ export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoo
   let depth = 0;
   const outcome: BitstateOutcome = { status: 'complete', newStates: 0, transitions: 0, terminal: 0, deadlocks: 0, scriptFired: 0, deepest: 0 };
   const hashed = new WordBuffer();
+  const fingerprintOf = (w: WordBuffer): ArrayLike<number> => (ctx.fingerprint ? ctx.fingerprint(w) : hashWords(w.data, w.length));
+  /** Under symmetry: successors' canonical fingerprints met lately (`CanonicalForms`). */
+  const forms = sys.symmetry ? new CanonicalForms() : null;
+  const canonicalHash = new Int32Array(2);
   const encoded = new WordBuffer();
   let rootId = -1;
   const order = ctx.order;
@@ -136,15 +141,21 @@ export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoo
     }
     // The state bound is exact: a successor past it is not stored (the expansion ends, then the search).
     if (outcome.newStates >= ctx.maxNewStates) return;
-    let key = words;
     let decoded = state;
-    if (sys.symmetry) {
-      decoded ??= decodeState(sys, words.data, 0);
-      hashed.clear();
-      canonicalWords(sys, decoded, hashed);
-      key = hashed;
-    }
-    const h = ctx.fingerprint ? ctx.fingerprint(key) : hashWords(key.data, key.length);
+    let h: ArrayLike<number>;
+    if (forms) {
+      if (forms.find(words.data, words.length)) {
+        canonicalHash[0] = forms.h1;
+        canonicalHash[1] = forms.h2;
+        h = canonicalHash;
+      } else {
+        decoded ??= decodeState(sys, words.data, 0);
+        hashed.clear();
+        canonicalWords(sys, decoded, hashed);
+        h = fingerprintOf(hashed);
+        forms.remember(h[0]!, h[1]!, 0);
+      }
+    } else h = fingerprintOf(words);
     if (ctx.known(h[0]!, h[1]!) || !visited.add(h[0]!, h[1]!)) return;
     outcome.newStates++;
     check(decoded ?? decodeState(sys, words.data, 0), parentAt, k);

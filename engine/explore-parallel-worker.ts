@@ -10,7 +10,7 @@ import { SharedFingerprintTable } from './shared-fingerprint-table.js';
 import { SharedLevelQueue } from './shared-level-queue.js';
 import { decodeState, encodeState } from './state.js';
 import { initialStates, successors } from './steps.js';
-import { canonicalWords } from './symmetry.js';
+import { canonicalWords, lastOrbitSize } from './symmetry.js';
 import type { RuntimeFault, State } from './system.js';
 import { grown, WordBuffer } from './word-buffer.js';
 import { WordSuccessors } from './word-successors.js';
@@ -239,6 +239,13 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     return local * W + me;
   }
 
+  /** Under symmetry: the states those this worker stored stand for (NaN once an orbit was too large to count). */
+  let rawStates = 0;
+  const countOrbit = (orbit: number) => {
+    rawStates = orbit === 0 ? Number.NaN : rawStates + orbit;
+  };
+  /** The orbit size of the successor being stored, under symmetry. */
+  let orbit = 1;
   /** Takes a state number for a new state; false once the `maxStates` bound is reached (the last one stops the search). */
   let lastClaim = 0;
   const claimNumber = (): boolean => {
@@ -282,6 +289,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
       Atomics.add(ctl, ControlLayout.tableFilled, 1);
       Atomics.add(ctl, ControlLayout.claimed, 1);
       const gid = keep(-1, i);
+      if (sys.symmetry) countOrbit(lastOrbitSize(sys));
       actual.clear();
       encodeState(sys, s, actual);
       first.push(actual.data, 0, actual.length, gid);
@@ -295,7 +303,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     while (Atomics.load(ctl, ControlLayout.started) === 0 && !stoppedEarly()) Atomics.wait(ctl, ControlLayout.started, 0, 20);
   }
 
-  /** Under symmetry: successors' canonical fingerprints met before (orbits are not counted on threads). */
+  /** Under symmetry: successors' canonical fingerprints and orbit sizes met lately. */
   const canonicalForms = sys.symmetry ? new CanonicalForms() : null;
   const canonicalFingerprint = new Int32Array(2);
   // Fingerprints this worker stored or found lately (see `RecentFingerprints`): most duplicates skip the shared table.
@@ -323,8 +331,9 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
         words.clear();
         canonicalWords(sys, decodeState(sys, out.data, 0), words);
         const c = fingerprintWords(words);
-        forms.remember(c[0]!, c[1]!, 0);
+        forms.remember(c[0]!, c[1]!, lastOrbitSize(sys));
       }
+      orbit = forms.orbit;
       h = canonicalFingerprint;
       canonicalFingerprint[0] = forms.h1;
       canonicalFingerprint[1] = forms.h2;
@@ -345,6 +354,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
       joinGrowth();
     }
     if (!claimNumber()) return;
+    if (sys.symmetry) countOrbit(orbit);
     fast.writeOut();
     if (!next.push(out.data, 0, out.length, keep(expanding, k))) {
       halted = true;
@@ -502,6 +512,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
 
   return {
     states: stored,
+    rawStates,
     transitions,
     terminal,
     deadlocks,

@@ -177,6 +177,8 @@ export interface FoundViolation {
 export interface WorkerResult {
   /** States this worker stored and counted. */
   states: number;
+  /** Under symmetry: the states those stand for (their orbit sizes summed; NaN when one was too large to count). */
+  rawStates: number;
   transitions: number;
   terminal: number;
   deadlocks: number;
@@ -485,6 +487,7 @@ function mergeResults(
   if (err) ordered.push(toViolation(err));
 
   const states = results.reduce((n, r) => n + r.states, 0);
+  const rawStates = results.reduce((n, r) => n + r.rawStates, 0);
   const bytes = extra.tableBytes + results.reduce((n, r) => n + r.bytes, 0);
   return {
     status,
@@ -499,6 +502,7 @@ function mergeResults(
       peakFrontierBytes: extra.peakFrontierBytes,
       collisionProbability: Math.min(1, (states * (states - 1)) / 2 / 2 ** 64),
       symmetry: sys.symmetry,
+      ...(sys.symmetry && !Number.isNaN(rawStates) ? { rawStates } : {}),
       workers,
     },
     violations: ordered,

@@ -53,8 +53,9 @@ function assertSame(sys: TransitionSystem, parallel: ExploreResult, single: Expl
   const lengths = (r: ExploreResult, withErrors: boolean) =>
     Object.fromEntries(r.violations.filter((v) => withErrors || v.kind !== 'runtime-error').map((v) => [v.property, v.path.length]));
   const counts = (r: ExploreResult) => {
-    const { states, transitions, depth, terminal, deadlocks } = r.stats;
-    return { status: r.status, states, transitions, depth, terminal, deadlocks };
+    // Under symmetry, the states they stand for too.
+    const { states, transitions, depth, terminal, deadlocks, rawStates } = r.stats;
+    return { status: r.status, states, transitions, depth, terminal, deadlocks, rawStates };
   };
   if (single.status === 'limit-states') {
     // The cut falls after exactly maxStates states; which ones depends on the interleaving.

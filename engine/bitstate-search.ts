@@ -6,7 +6,6 @@ import { failuresAtEnd, failuresInState } from './properties.js';
 import { decodeState, encodeState } from './state.js';
 import type { StateQueue } from './state.js';
 import { successors } from './steps.js';
-import { canonicalWords } from './symmetry.js';
 import type { RuntimeFault, State, TransitionSystem } from './system.js';
 import { WordBuffer } from './word-buffer.js';
 import type { WordSuccessors } from './word-successors.js';
@@ -144,17 +143,11 @@ export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoo
     let decoded = state;
     let h: ArrayLike<number>;
     if (forms) {
-      if (forms.find(words.data, words.length)) {
-        canonicalHash[0] = forms.h1;
-        canonicalHash[1] = forms.h2;
-        h = canonicalHash;
-      } else {
-        decoded ??= decodeState(sys, words.data, 0);
-        hashed.clear();
-        canonicalWords(sys, decoded, hashed);
-        h = fingerprintOf(hashed);
-        forms.remember(h[0]!, h[1]!, 0);
-      }
+      forms.of(sys, words.data, words.length, hashed, fingerprintOf);
+      decoded ??= forms.decoded;
+      canonicalHash[0] = forms.h1;
+      canonicalHash[1] = forms.h2;
+      h = canonicalHash;
     } else h = fingerprintOf(words);
     if (ctx.known(h[0]!, h[1]!) || !visited.add(h[0]!, h[1]!)) return;
     outcome.newStates++;

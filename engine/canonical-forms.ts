@@ -1,4 +1,8 @@
 import { hashWords } from './fingerprint-set.js';
+import { decodeState } from './state.js';
+import { canonicalWords, lastOrbitSize } from './symmetry.js';
+import type { State, TransitionSystem } from './system.js';
+import type { WordBuffer } from './word-buffer.js';
 
 /**
  * Under symmetry reduction, the canonical fingerprints and orbit sizes of
@@ -30,6 +34,25 @@ export class CanonicalForms {
   constructor(bits = 17) {
     this.entries = new Int32Array(5 << bits);
     this.shift = 32 - bits;
+  }
+
+  /** The state `of` decoded to rename it (null when the cache answered). */
+  decoded: State | null = null;
+
+  /**
+   * The canonical form of the successor whose words are `w[0..length)`, into
+   * `h1`, `h2` and `orbit`: from the cache, or by decoding and renaming it
+   * (`canonicalWords` into `scratch`, fingerprinted by `fingerprint`).
+   */
+  of(sys: TransitionSystem, w: Int32Array, length: number, scratch: WordBuffer, fingerprint: (words: WordBuffer) => ArrayLike<number>): void {
+    this.decoded = null;
+    if (this.find(w, length)) return;
+    const s = decodeState(sys, w, 0);
+    this.decoded = s;
+    scratch.clear();
+    canonicalWords(sys, s, scratch);
+    const h = fingerprint(scratch);
+    this.remember(h[0]!, h[1]!, lastOrbitSize(sys));
   }
 
   /** Whether `w[0..length)` was met lately; its canonical fingerprint and orbit are then in `h1`, `h2`, `orbit`. */

@@ -327,12 +327,7 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
     else if (sys.symmetry) {
       // Hashing uses the renamed state; the queue keeps the real one, so paths replay.
       const forms = canonicalForms!;
-      if (!forms.find(out.data, out.length)) {
-        words.clear();
-        canonicalWords(sys, decodeState(sys, out.data, 0), words);
-        const c = fingerprintWords(words);
-        forms.remember(c[0]!, c[1]!, lastOrbitSize(sys));
-      }
+      forms.of(sys, out.data, out.length, words, fingerprintWords);
       orbit = forms.orbit;
       h = canonicalFingerprint;
       canonicalFingerprint[0] = forms.h1;

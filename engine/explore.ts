@@ -5,11 +5,10 @@ import { FingerprintSet, hashWords } from './fingerprint-set.js';
 import { CanonicalForms } from './canonical-forms.js';
 import { canonicalWords, lastOrbitSize } from './symmetry.js';
 import { decodeState, encodeState, StateQueue } from './state.js';
-import { WordBuffer } from './word-buffer.js';
+import { grown, WordBuffer } from './word-buffer.js';
 import { WordSuccessors } from './word-successors.js';
 import { PropertyMemo } from './property-memo.js';
 import { RecentFingerprints } from './recent-fingerprints.js';
-import { grown } from './word-buffer.js';
 import type { RuntimeFault } from './system.js';
 import type { State, TransitionSystem } from './system.js';
 import type { Successor } from './steps.js';
@@ -181,7 +180,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     return fingerprint;
   };
 
-  /** Successors' canonical forms met before (not with `eventually` bookkeeping, which looks at each successor's state). */
+  /** Successors' canonical forms met lately (not with `eventually` bookkeeping, which looks at each successor's state). */
   const canonicalForms = sys.symmetry && !eventuallyBits ? new CanonicalForms() : null;
   const store = (s: State, parent: number, index: number): number => {
     words.clear();
@@ -331,16 +330,15 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       }
     } else if (sys.symmetry) {
       // Renaming replicas needs the state as objects; the frontier still keeps the real words.
-      if (canonicalForms?.find(out.data, out.length)) tid = storeFingerprint(canonicalForms.h1, canonicalForms.h2, id, k, canonicalForms.orbit);
-      else {
+      if (canonicalForms) {
+        canonicalForms.of(sys, out.data, out.length, words, fingerprintWords);
+        t = canonicalForms.decoded;
+        tid = storeFingerprint(canonicalForms.h1, canonicalForms.h2, id, k, canonicalForms.orbit);
+      } else {
         t = decodeState(sys, out.data, 0);
         words.clear();
         canonicalWords(sys, t, words);
-        if (canonicalForms) {
-          const h = fingerprintWords(words);
-          canonicalForms.remember(h[0]!, h[1]!, lastOrbitSize(sys));
-          tid = storeFingerprint(canonicalForms.h1, canonicalForms.h2, id, k, canonicalForms.orbit);
-        } else tid = storeWords(words, id, k, t);
+        tid = storeWords(words, id, k, t);
       }
     } else tid = storeWords(out, id, k, null);
     const target = tid >= 0 ? tid : knownId;

@@ -351,13 +351,19 @@ function nodeSignatures(sys: TransitionSystem, s: State, symmetric: Set<number>)
     const w: number[] = [0, m.type, m.left, fromReplica ? -3 : m.src, toReplica ? -3 : m.dst];
     const def = sys.messages[m.type]!;
     for (let i = 0; i < m.fields.length; i++) encodeBlind(def.fields[i]?.type ?? anyType, m.fields[i]!, symmetric, w);
-    if (m.src === m.dst) {
+    if (m.src === m.dst || !fromReplica) {
       w[0] = -1;
       msgsOf[m.dst]!.push(w);
       continue;
     }
-    if (toReplica) msgsOf[m.dst]!.push(withHead(w, -1));
-    if (fromReplica) msgsOf[m.src]!.push(withHead(w, -2));
+    if (!toReplica) {
+      w[0] = -2;
+      msgsOf[m.src]!.push(w);
+      continue;
+    }
+    // Between two replicas: filed under both.
+    msgsOf[m.dst]!.push(withHead(w, -1));
+    msgsOf[m.src]!.push(withHead(w, -2));
   }
   for (let id = 0; id < s.nodes.length; id++) {
     const msgs = msgsOf[id];
@@ -432,11 +438,13 @@ function compareWords(a: readonly number[], b: readonly number[]): number {
 
 /** The state with every node renamed by `perm`. */
 export function permuteState(sys: TransitionSystem, s: State, perm: number[]): State {
+  // Where no value can hold a node id, renaming moves nodes and message headers only (states are immutable: parts are shared).
+  const idFree = !valuesMayNameNodes(sys);
   const nodes: NodeState[] = new Array<NodeState>(s.nodes.length);
   for (let id = 0; id < s.nodes.length; id++) {
     const node = s.nodes[id]!;
     const role = sys.roles[sys.nodes[id]!.role]!;
-    nodes[perm[id]!] = { flags: node.flags, timers: node.timers, vars: node.vars.map((v, i) => permuteValue(role.vars[i]!.type, v, perm)) };
+    nodes[perm[id]!] = idFree ? node : { flags: node.flags, timers: node.timers, vars: node.vars.map((v, i) => permuteValue(role.vars[i]!.type, v, perm)) };
   }
   const msgs: Msg[] = s.msgs.map((m) => {
     const def = sys.messages[m.type]!;
@@ -445,7 +453,7 @@ export function permuteState(sys: TransitionSystem, s: State, perm: number[]): S
       src: perm[m.src]!,
       dst: perm[m.dst]!,
       left: m.left,
-      fields: m.fields.map((f, i) => permuteValue(def.fields[i]?.type ?? { k: 'any' }, f, perm)),
+      fields: idFree ? m.fields : m.fields.map((f, i) => permuteValue(def.fields[i]?.type ?? { k: 'any' }, f, perm)),
     };
   });
   // A stable sort keeps FIFO order inside each channel.

@@ -263,33 +263,36 @@ function explorePart(init: ParallelWorkerInit, env: ParallelWorkerEnv, ctl: Int3
   };
 
   // Initial states: the first worker stores them all (alone: the others wait for it).
+  // Every worker fingerprints them, for the state bound, which counts the distinct ones.
   const words = new WordBuffer();
   const actual = new WordBuffer();
   const initial = initialStates(sys);
+  const initialHashes = new Int32Array(initial.length * 2);
+  const initialOrbits = new Float64Array(initial.length);
   const distinct = new Set<string>();
-  for (const s of initial) {
+  initial.forEach((s, i) => {
     words.clear();
     canonicalWords(sys, s, words);
     const h = fingerprintWords(words);
-    distinct.add(`${h[0]! | 0 || 1},${h[1]! | 0 || 1}`);
-  }
+    initialHashes[i * 2] = h[0]! | 0 || 1;
+    initialHashes[i * 2 + 1] = h[1]! | 0 || 1;
+    initialOrbits[i] = lastOrbitSize(sys);
+    distinct.add(`${initialHashes[i * 2]},${initialHashes[i * 2 + 1]}`);
+  });
   // As in `exploreStates`, the bound is checked after each successor is stored, never on the initial states.
   lastClaim = Math.max(init.maxStates, distinct.size + 1);
   if (me === 0) {
     const first = queues[0]![0]!;
     first.clear();
     initial.forEach((s, i) => {
-      words.clear();
-      canonicalWords(sys, s, words);
-      const h = fingerprintWords(words);
       while ((Atomics.load(ctl, ControlLayout.tableFilled) + 1) * 10 > table.capacity * 7) {
         if (!table.grow()) throw new Error('the visited set cannot hold the initial states');
       }
-      if (table.add(h[0]!, h[1]!) !== 1) return;
+      if (table.add(initialHashes[i * 2]!, initialHashes[i * 2 + 1]!) !== 1) return;
       Atomics.add(ctl, ControlLayout.tableFilled, 1);
       Atomics.add(ctl, ControlLayout.claimed, 1);
       const gid = keep(-1, i);
-      if (sys.symmetry) countOrbit(lastOrbitSize(sys));
+      if (sys.symmetry) countOrbit(initialOrbits[i]!);
       actual.clear();
       encodeState(sys, s, actual);
       first.push(actual.data, 0, actual.length, gid);

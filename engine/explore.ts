@@ -304,15 +304,21 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     }
     if (batching) {
       // Probed with the parent's other successors once it is expanded (`storeBatch`).
-      if (batchSize === batchH1.length) growBatch();
+      let h1: number;
+      let h2: number;
       if (fast!.pending) {
-        batchH1[batchSize] = fast!.fingerprint[0]!;
-        batchH2[batchSize] = fast!.fingerprint[1]!;
+        h1 = fast!.fingerprint[0]!;
+        h2 = fast!.fingerprint[1]!;
       } else {
         fast!.fingerprintOf(fast!.out.data, 0, fingerprint);
-        batchH1[batchSize] = fingerprint[0]!;
-        batchH2[batchSize] = fingerprint[1]!;
+        h1 = fingerprint[0]!;
+        h2 = fingerprint[1]!;
       }
+      // Most successors are states met lately: known to be stored, they need no recipe.
+      if (recent.has(h1, h2)) return;
+      if (batchSize === batchH1.length) growBatch();
+      batchH1[batchSize] = h1;
+      batchH2[batchSize] = h2;
       batchIndex[batchSize] = k;
       batchRecipe[batchSize] = fast!.saveOut();
       batchSize++;
@@ -364,6 +370,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   const batching = incremental && !eventuallyBits;
   const recent = new RecentFingerprints();
   let batchSize = 0;
+  let touchedSink = 0;
   let batchH1 = new Int32Array(256);
   let batchH2 = new Int32Array(256);
   let batchIndex = new Int32Array(256);
@@ -380,6 +387,9 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     batchSize = 0;
     if (n === 0) return;
     const id = expanding;
+    let touched = 0;
+    for (let b = 0; b < n; b++) touched |= seen.touch(batchH1[b]!);
+    touchedSink ^= touched;
     for (let b = 0; b < n; b++) {
       const h1 = batchH1[b]!;
       const h2 = batchH2[b]!;

@@ -32,15 +32,31 @@ export function insertMsg(fifo: boolean, msgs: Msg[], m: Msg): void {
 
 /**
  * A message's first word: sender, receiver and type, in the order messages are
- * sorted (at most 30 nodes, so 5 bits each; the type takes the low 21 bits).
+ * sorted (at most 30 nodes, so 5 bits each; the type and the fields packed with
+ * it take the low 21 bits).
  */
-export function messageHeader(src: number, dst: number, type: number): number {
-  return (src << 26) | (dst << 21) | type;
+export function messageHeader(layout: StateLayout, src: number, dst: number, type: number, fields: readonly Value[]): number {
+  let header = (src << 26) | (dst << 21) | (type << layout.typeShift);
+  const packing = layout.messageFields[type];
+  if (packing) {
+    for (let i = 0; i < packing.length; i++) {
+      const p = packing[i]!;
+      const v = fields[i] as number;
+      header |= (p.labelIndex ? p.labelIndex[v]! : v - p.low) << p.shift;
+    }
+  }
+  return header;
 }
 
 export const headerSrc = (h: number): number => h >>> 26;
 export const headerDst = (h: number): number => (h >>> 21) & 31;
-export const headerType = (h: number): number => h & 0x1fffff;
+export const headerType = (h: number, layout: StateLayout): number => (h & 0x1fffff) >>> layout.typeShift;
+
+/** The value of a packed field (see `StateLayout.messageFields`) of the message whose header is `h`. */
+function packedValue(p: PackedVar, h: number): number {
+  const at = (h >>> p.shift) & p.mask;
+  return p.labels ? p.labels[at]! : at + p.low;
+}
 /** Sender and receiver together: equal for two messages on one channel. */
 export const headerChannel = (h: number): number => h >>> 21;
 
@@ -55,6 +71,8 @@ export interface PackedVar {
   /** Enum labels: the label ids in order, and their positions by label id. */
   labels: readonly number[] | null;
   labelIndex: Int32Array | null;
+  /** A set of node ids: bit i of the position is set when node i is in it. */
+  set?: boolean;
 }
 
 /**
@@ -77,6 +95,15 @@ export interface StateLayout {
    * not fit (or a variable holds a set, map or sequence): then each takes a word.
    */
   packing: (readonly PackedVar[] | null)[];
+  /**
+   * Per message type, how its fields share the header word with the sender,
+   * receiver and type (below the type, the first field highest, so that headers
+   * order as `compareMsgs` does), or null when each field takes a word. Packed
+   * messages are a word each: states are smaller and faster to copy and hash.
+   */
+  messageFields: (readonly PackedVar[] | null)[];
+  /** Where a header's type starts: the packed fields take the bits below. */
+  typeShift: number;
 }
 
 const layouts = new WeakMap<TransitionSystem, StateLayout>();
@@ -94,6 +121,7 @@ export function stateLayout(sys: TransitionSystem): StateLayout {
       clock,
       words: (partition ? 2 : 0) + (script ? 1 + sys.script.length : 0) + (clock ? 2 : 0),
       packing: sys.roles.map((role) => packingOf(role.vars)),
+      ...messagePacking(sys),
     };
     layouts.set(sys, layout);
   }
@@ -104,10 +132,10 @@ export function stateLayout(sys: TransitionSystem): StateLayout {
 const flagBits = 3;
 
 /**
- * Packs a role's variables when every one is a bool, a bounded int, an enum or
- * a node id and all fit in 31 bits with the flags. Every stored value is inside
- * its type (assignments, sends, decisions and initial values are checked), which
- * is what makes the positions fit.
+ * Packs a role's variables when every one is a bool, a bounded int, an enum, a
+ * node id or a set of node ids (a bit per node) and all fit in 31 bits with the
+ * flags. Every stored value is inside its type (assignments, sends, decisions and
+ * initial values are checked), which is what makes the positions fit.
  */
 function packingOf(vars: readonly VarDef[]): PackedVar[] | null {
   const out: PackedVar[] = [];
@@ -118,6 +146,7 @@ function packingOf(vars: readonly VarDef[]): PackedVar[] | null {
     let low = 0;
     let labels: readonly number[] | null = null;
     let labelIndex: Int32Array | null = null;
+    let set = false;
     if (t.k === 'bool') size = 2;
     else if (t.k === 'int') {
       size = t.high - t.low + 1;
@@ -128,24 +157,81 @@ function packingOf(vars: readonly VarDef[]): PackedVar[] | null {
       labelIndex = new Int32Array(Math.max(0, ...t.labels) + 1).fill(-1);
       t.labels.forEach((label, i) => (labelIndex![label] = i));
     } else if (t.k === 'node') size = 32;
-    else return null;
+    else if (t.k === 'set' && t.element.k === 'node' && t.element.nodes.length > 0) {
+      // Bit i stands for node i; a set's elements are in increasing order, as the bits are read.
+      size = 2 ** (Math.max(...t.element.nodes) + 1);
+      set = true;
+    } else return null;
     if (!(size >= 1 && size <= 2 ** 30)) return null;
     const bits = size <= 1 ? 0 : Math.ceil(Math.log2(size));
     if (shift + bits > 31) return null;
-    out.push({ shift, mask: bits === 0 ? 0 : 2 ** bits - 1, low, labels, labelIndex });
+    out.push({ shift, mask: bits === 0 ? 0 : 2 ** bits - 1, low, labels, labelIndex, set });
     shift += bits;
   }
   return out;
+}
+
+/**
+ * Packs a message's fields into its header when every one is a bool, a bounded
+ * int, a node id or an enum whose labels are in order, and they fit below the
+ * type. Not with delivery deadlines: the deadline word orders messages before
+ * their fields.
+ */
+function messagePacking(sys: TransitionSystem): Pick<StateLayout, 'messageFields' | 'typeShift'> {
+  const none = { messageFields: sys.messages.map(() => null), typeShift: 0 };
+  if (sys.timing === 'sync') return none;
+  const typeBits = Math.max(1, Math.ceil(Math.log2(Math.max(2, sys.messages.length))));
+  const room = 21 - typeBits;
+  if (room <= 0) return none;
+  const messageFields = sys.messages.map((m): PackedVar[] | null => {
+    if (m.fields.length === 0) return null;
+    const sizes: { size: number; low: number; labels: readonly number[] | null }[] = [];
+    for (const f of m.fields) {
+      const t = f.type;
+      if (t.k === 'bool') sizes.push({ size: 2, low: 0, labels: null });
+      else if (t.k === 'int') sizes.push({ size: t.high - t.low + 1, low: t.low, labels: null });
+      else if (t.k === 'node') sizes.push({ size: 32, low: 0, labels: null });
+      else if (t.k === 'enum' && t.labels.every((l, i) => i === 0 || l > t.labels[i - 1]!)) sizes.push({ size: t.labels.length, low: 0, labels: t.labels });
+      else return null;
+    }
+    const bits = sizes.map(({ size }) => (size >= 1 && size <= 2 ** 20 ? (size <= 1 ? 0 : Math.ceil(Math.log2(size))) : Number.POSITIVE_INFINITY));
+    let shift = bits.reduce((a, b) => a + b, 0);
+    if (!(shift <= room)) return null;
+    return sizes.map(({ low, labels }, i) => {
+      shift -= bits[i]!;
+      let labelIndex: Int32Array | null = null;
+      if (labels) {
+        labelIndex = new Int32Array(Math.max(0, ...labels) + 1).fill(-1);
+        labels.forEach((label, k) => (labelIndex![label] = k));
+      }
+      return { shift, mask: bits[i] === 0 ? 0 : 2 ** bits[i]! - 1, low, labels, labelIndex };
+    });
+  });
+  return messageFields.some((p) => p !== null) ? { messageFields, typeShift: room } : none;
 }
 
 function packNode(packing: readonly PackedVar[], flags: number, vars: readonly Value[]): number {
   let word = flags;
   for (let i = 0; i < packing.length; i++) {
     const p = packing[i]!;
+    if (p.set) {
+      const members = vars[i] as readonly number[];
+      let bits = 0;
+      for (let k = 0; k < members.length; k++) bits |= 1 << members[k]!;
+      word |= bits << p.shift;
+      continue;
+    }
     const v = vars[i] as number;
     word |= (p.labelIndex ? p.labelIndex[v]! : v - p.low) << p.shift;
   }
   return word;
+}
+
+/** The set of node ids whose bits are set in `bits` (increasing, as sets are kept). */
+function nodeSetOf(bits: number): readonly number[] {
+  const out: number[] = [];
+  for (let id = 0; bits !== 0; id++, bits >>>= 1) if (bits & 1) out.push(id);
+  return out;
 }
 
 /**
@@ -163,8 +249,9 @@ export function encodeState(sys: TransitionSystem, s: State, out: WordBuffer): v
   out.push(msgs.length);
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
-    out.push(messageHeader(m.src, m.dst, m.type));
+    out.push(messageHeader(layout, m.src, m.dst, m.type, m.fields));
     if (layout.deadline) out.push(m.left);
+    if (layout.messageFields[m.type]) continue;
     const fields = m.fields;
     for (let j = 0; j < fields.length; j++) {
       const f = fields[j]!;
@@ -323,7 +410,7 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
       for (let i = 0; i < vars.length; i++) {
         const p = packing[i]!;
         const x = (word >>> p.shift) & p.mask;
-        vars[i] = p.labels ? p.labels[x]! : x + p.low;
+        vars[i] = p.set ? nodeSetOf(x) : p.labels ? p.labels[x]! : x + p.low;
       }
     } else {
       flags = words[cursor++]!;
@@ -344,16 +431,17 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
   for (let i = 0; i < msgCount; i++) {
     const header = words[cursor++]!;
     const left = layout.deadline ? words[cursor++]! : -1;
-    const type = headerType(header);
+    const type = headerType(header, layout);
     const def = sys.messages[type]!;
-    const small = !layout.deadline && cache.smallMessages[type]!;
+    const packed = layout.messageFields[type]!;
+    const small = !layout.deadline && (packed !== null || cache.smallMessages[type]!);
     let key = 0;
     if (small) {
-      // A message of at most one small scalar field: kept by its header and field.
-      key = (header >>> 0) + (def.fields.length > 0 ? (words[cursor]! + 1) * 4294967296 : 0);
+      // A message of at most one small scalar field, or one packed in its header: kept by its words.
+      key = (header >>> 0) + (!packed && def.fields.length > 0 ? (words[cursor]! + 1) * 4294967296 : 0);
       const hit = cache.messages.get(key);
       if (hit) {
-        cursor += def.fields.length;
+        if (!packed) cursor += def.fields.length;
         msgs[i] = hit;
         continue;
       }
@@ -361,7 +449,8 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
     let fields: readonly Value[] = noFields;
     if (def.fields.length > 0) {
       const v: Value[] = new Array<Value>(def.fields.length);
-      for (let f = 0; f < v.length; f++) v[f] = decodeValue(def.fields[f]!.type, words);
+      if (packed) for (let f = 0; f < v.length; f++) v[f] = packedValue(packed[f]!, header);
+      else for (let f = 0; f < v.length; f++) v[f] = decodeValue(def.fields[f]!.type, words);
       fields = v;
     }
     const msg = { type, src: headerSrc(header), dst: headerDst(header), left, fields };

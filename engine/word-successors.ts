@@ -3,7 +3,7 @@ import { FLAG_BYZANTINE, FLAG_STARTED, FLAG_UP, RuntimeFault } from './system.js
 import { ChoiceOdometer } from './choice-odometer.js';
 import type { RtType, Value } from './values.js';
 import { WordBuffer } from './word-buffer.js';
-import type { PackedVar } from './state.js';
+import type { PackedVar, StateLayout } from './state.js';
 import { decodeState, encodeCompound, encodeNode, encodeState, headerChannel, headerDst, headerType, messageHeader, stateLayout } from './state.js';
 import {
   bindMessage,
@@ -46,6 +46,7 @@ export class WordSuccessors {
   /** Words per node block and per message of each type, or -1 when they vary (sets, maps, sequences). */
   private readonly blockWords: number[];
   private readonly packing: (readonly PackedVar[] | null)[];
+  private readonly layout: StateLayout;
   private readonly messageWords: number[];
   /** Words after the fault budgets, copied unchanged (see `stateLayout`). */
   private readonly tailWords: number;
@@ -189,11 +190,12 @@ export class WordSuccessors {
     memoKeys: number,
   ) {
     this.memo = new WordKeyMap(memoKeys, 1 << 22);
-    this.packing = stateLayout(sys).packing;
+    this.layout = stateLayout(sys);
+    this.packing = this.layout.packing;
     this.blockWords = sys.roles.map((role, r) =>
       this.packing[r] ? 1 + role.timers.length : role.vars.every((v) => isScalar(v.type)) ? 1 + role.vars.length + role.timers.length : -1,
     );
-    this.messageWords = sys.messages.map((m) => (m.fields.every((f) => isScalar(f.type)) ? 1 + m.fields.length : -1));
+    this.messageWords = sys.messages.map((m, type) => (this.layout.messageFields[type] ? 1 : m.fields.every((f) => isScalar(f.type)) ? 1 + m.fields.length : -1));
     this.tailWords = stateLayout(sys).words;
     this.scratchVars = sys.roles.map((role) => role.vars.map(() => 0));
     const budgetList = (pick: (b: BudgetDef) => boolean) => Int32Array.from(sys.budgets.filter(pick).flatMap((b) => [b.slot, b.limit]));
@@ -304,7 +306,7 @@ export class WordSuccessors {
 
   /** Where the message that starts at `w[at]` ends. */
   private messageEnd(w: Int32Array, at: number): number {
-    const type = headerType(w[at]!);
+    const type = headerType(w[at]!, this.layout);
     const fixed = this.messageWords[type]!;
     if (fixed >= 0) return at + fixed;
     at += 1;
@@ -453,7 +455,7 @@ export class WordSuccessors {
     }
     for (let i = 0; i < this.msgCount; i++) {
       if (i > 0 && this.sameParentMsg(i - 1, i)) continue;
-      const type = headerType(w[this.msgOff[i]!]!);
+      const type = headerType(w[this.msgOff[i]!]!, this.layout);
       const drop = this.firstLeft(this.dropBudgets[type]!);
       if (drop >= 0 || sys.lossy) {
         this.change(-1, 0, noValues, noTimers);
@@ -712,10 +714,12 @@ export class WordSuccessors {
       for (const o of sends) {
         this.emit(o.dst);
         this.scratch.clear();
-        this.scratch.push(messageHeader(id, o.dst, o.type));
-        for (const v of o.fields) {
-          if (typeof v === 'number') this.scratch.push(v);
-          else encodeCompound(v, this.scratch);
+        this.scratch.push(messageHeader(this.layout, id, o.dst, o.type, o.fields));
+        if (!this.layout.messageFields[o.type]) {
+          for (const v of o.fields) {
+            if (typeof v === 'number') this.scratch.push(v);
+            else encodeCompound(v, this.scratch);
+          }
         }
         this.emitPart(messageSeed);
         deltaA += this.outcomes[this.outcomesLength - 2]!;
@@ -887,12 +891,14 @@ export class WordSuccessors {
         this.poolLen = grownTo(this.poolLen, this.poolCount + 1);
       }
       const at = this.poolLength;
-      this.poolWord(messageHeader(src, o.dst, o.type));
       const fields = o.fields;
-      for (let f = 0; f < fields.length; f++) {
-        const v = fields[f]!;
-        if (typeof v === 'number') this.poolWord(v);
-        else this.poolCompound(v);
+      this.poolWord(messageHeader(this.layout, src, o.dst, o.type, fields));
+      if (!this.layout.messageFields[o.type]) {
+        for (let f = 0; f < fields.length; f++) {
+          const v = fields[f]!;
+          if (typeof v === 'number') this.poolWord(v);
+          else this.poolCompound(v);
+        }
       }
       this.poolOff[this.poolCount] = at;
       this.poolLen[this.poolCount] = this.poolLength - at;

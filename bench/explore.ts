@@ -59,24 +59,24 @@ function benchModel(name: string, promela: (n: number) => string, sizes: Size[])
   return { name, text: readFileSync(join(root, `bench/models/${name}.ftp`), 'utf8'), promela, sizes };
 }
 
-// The whole run takes about 9 CPU minutes, 6 of them 2PC at N = 7.
+// The whole run takes about 10 CPU minutes, 5 of them 2PC at N = 7.
 const models: BenchModel[] = [
   benchModel('two-phase-commit', promelaTwoPhaseCommit, [
     { n: 3, repeats: 3, quick: true }, // 300 states
     { n: 4, repeats: 3, quick: true }, // 24 k
     { n: 5, repeats: 3, quick: true }, // 285 k
-    { n: 6, repeats: 1, quick: false }, // 3.3 M
+    { n: 6, repeats: 3, quick: false }, // 3.3 M
     { n: 7, repeats: 1, quick: false }, // 36.7 M
   ]),
   benchModel('byzantine-generals', promelaByzantineGenerals, [
     { n: 4, repeats: 3, quick: true }, // 12 k
-    { n: 5, repeats: 1, quick: false }, // 1.4 M
+    { n: 5, repeats: 3, quick: false }, // 1.4 M
   ]),
   benchModel('quorum-register', promelaQuorumRegister, [
     { n: 3, repeats: 3, quick: true }, // 3.6 k
     { n: 4, repeats: 3, quick: true }, // 19 k
     { n: 5, repeats: 3, quick: false }, // 781 k
-    { n: 6, repeats: 1, quick: false }, // 4.3 M
+    { n: 6, repeats: 3, quick: false }, // 4.3 M
   ]),
 ];
 

@@ -201,9 +201,7 @@ export function searchBitstate(ctx: BitstateContext, roots: readonly BitstateRoo
   rootsLoop: for (const root of roots) {
     for (let f = root.from; f < root.queue.size; f++) {
       rootId = root.queue.ids[f]!;
-      const start = root.queue.starts[f]!;
-      const end = f + 1 < root.queue.size ? root.queue.starts[f + 1]! : root.queue.length;
-      push(root.queue.words, start, end, -1, root.level);
+      push(root.queue.words(f), root.queue.start(f), root.queue.end(f), -1, root.level);
       while (depth > 0) {
         const top = depth - 1;
         if (expanded[top]) {

@@ -4,7 +4,7 @@ import { searchBitstate } from './bitstate-search.js';
 import { FingerprintSet, hashWords } from './fingerprint-set.js';
 import { CanonicalForms } from './canonical-forms.js';
 import { canonicalWords, lastOrbitSize } from './symmetry.js';
-import { decodeState, encodeState, StateQueue } from './state.js';
+import { ChunkPool, decodeState, encodeState, StateQueue } from './state.js';
 import { grown, WordBuffer } from './word-buffer.js';
 import { WordSuccessors } from './word-successors.js';
 import { PropertyMemo } from './property-memo.js';
@@ -254,7 +254,9 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       queue.push(actual, id);
     } else queue.push(words, id);
   };
-  let frontier = new StateQueue();
+  // The levels alive at a time take their chunks from one pool, and give them back.
+  const chunks = new ChunkPool();
+  let frontier = new StateQueue(chunks);
   initialStates(sys).forEach((s, i) => {
     const id = store(s, -1, i);
     if (id < 0) return;
@@ -263,7 +265,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     checkState(s, id);
   });
 
-  let next = new StateQueue();
+  let next = new StateQueue(chunks);
   let spare: StateQueue | null = null;
   let expanding = -1;
   let successorIndex = 0;
@@ -429,7 +431,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
   outer: while (frontier.size > 0) {
     if (depth >= limits.maxDepth) {
       for (let f = 0; f < frontier.size; f++) {
-        if (successors(sys, decodeState(sys, frontier.words, frontier.starts[f]!)).length > 0) {
+        if (successors(sys, decodeState(sys, frontier.words(f), frontier.start(f))).length > 0) {
           status = 'limit-depth';
           break;
         }
@@ -438,7 +440,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     }
     // The level before the frontier is done with: its queue (and its capacity) takes the next
     // level. A fresh queue per level cost a deep model (a chain of 100,000 levels) most of its time.
-    next = spare ?? new StateQueue();
+    next = spare ?? new StateQueue(chunks);
     next.clear();
     spare = null;
     checkedThrough = -1;
@@ -463,10 +465,11 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
       }
       if (fast) {
         // Decoded only when a step or a check not seen before needs the state as objects.
-        fast.prepare(null, frontier.words, frontier.starts[f]!);
+        const w = frontier.words(f);
+        fast.prepare(null, w, frontier.start(f));
         if (deferChecks) {
           // The interpreter checked this state when its parent stored it.
-          checkDeferred(frontier.words, id, parents[id]!, false);
+          checkDeferred(w, id, parents[id]!, false);
           checkedThrough = f;
           if (allViolated()) {
             stopEarly();
@@ -482,8 +485,8 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
         if (nonFault === 0) {
           terminal++;
           if (fast.parentMessages > 0) deadlocks++;
-          if (deferChecks) checkDeferred(frontier.words, id, id, true);
-          else checkPrepared(frontier.words, id, true);
+          if (deferChecks) checkDeferred(w, id, id, true);
+          else checkPrepared(w, id, true);
         }
         if (limitHit) break outer;
         lastExpanded = id;
@@ -493,7 +496,7 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
         }
         continue;
       }
-      const state = decodeState(sys, frontier.words, frontier.starts[f]!);
+      const state = decodeState(sys, frontier.words(f), frontier.start(f));
       const succs: Successor[] = successors(sys, state);
       transitions += succs.length;
       if (isTerminal(succs)) {
@@ -593,8 +596,9 @@ export function exploreStates(sys: TransitionSystem, limits: ExploreLimits): Exp
     const checkQueue = (queue: StateQueue, from: number) => {
       for (let f = from; f < queue.size; f++) {
         const id = queue.ids[f]!;
-        fast!.prepare(null, queue.words, queue.starts[f]!);
-        checkDeferred(queue.words, id, parents[id]!, false);
+        const w = queue.words(f);
+        fast!.prepare(null, w, queue.start(f));
+        checkDeferred(w, id, parents[id]!, false);
       }
     };
     checkQueue(frontier, checkedThrough + 1);

@@ -480,25 +480,55 @@ export function decodeState(sys: TransitionSystem, words: Int32Array, start: num
   return { nodes, msgs, used, partition, healAt, fired, clock, seen, dropsLeft };
 }
 
-/** A growable run of state encodings: one BFS level. */
+/** Words in a chunk of a `StateQueue`: 1 MB. */
+const chunkBits = 18;
+const chunkWords = 1 << chunkBits;
+const chunkMask = chunkWords - 1;
+
+/**
+ * Chunks of words that BFS levels take and give back. A level's queue that grew
+ * by doubling copied itself each time into fresh memory, whose pages the kernel
+ * faults in one by one (on this machine class about 3 µs each), and threw the
+ * old pages away: 2PC N = 6 faulted in 230 MB for levels that never held more
+ * than 60 MB at once. Chunks never move, and the two levels alive at a time
+ * reuse the pages of the levels before them.
+ */
+export class ChunkPool {
+  private readonly free: Int32Array[] = [];
+
+  take(): Int32Array {
+    return this.free.pop() ?? new Int32Array(chunkWords);
+  }
+
+  give(chunk: Int32Array): void {
+    // A chunk made for one oversized state is not kept.
+    if (chunk.length === chunkWords) this.free.push(chunk);
+  }
+}
+
+/** The encodings of one BFS level, in order, in chunks from a pool. */
 export class StateQueue {
-  words = new Int32Array(1 << 16);
-  length = 0;
-  /** Where each state's words start, and its id; typed arrays, as a level can hold millions. */
-  starts = new Int32Array(1 << 10);
+  private chunks: Int32Array[] = [];
+  /** Words used in each chunk. */
+  private fills: number[] = [];
+  /** Where each state's words start (chunk number << chunkBits | offset), and its id; typed arrays, as a level can hold millions. */
+  private starts = new Int32Array(1 << 10);
   ids = new Int32Array(1 << 10);
   private count = 0;
+  private used = 0;
+
+  constructor(private readonly pool: ChunkPool = new ChunkPool()) {}
 
   push(encoded: WordBuffer, id: number): void {
     const n = encoded.length;
-    if (this.length + n > this.words.length) {
-      let cap = this.words.length * 2;
-      while (cap < this.length + n) cap *= 2;
-      const grown = new Int32Array(cap);
-      grown.set(this.words.subarray(0, this.length));
-      this.words = grown;
+    let last = this.chunks.length - 1;
+    if (last < 0 || this.fills[last]! + n > this.chunks[last]!.length) {
+      // A state never straddles two chunks; one larger than a chunk gets a chunk of its own.
+      this.chunks.push(n <= chunkWords ? this.pool.take() : new Int32Array(n));
+      this.fills.push(0);
+      last++;
     }
-    if (this.count === this.ids.length) {
+    if (this.count === this.starts.length) {
       const starts = new Int32Array(this.count * 2);
       starts.set(this.starts);
       this.starts = starts;
@@ -506,26 +536,47 @@ export class StateQueue {
       ids.set(this.ids);
       this.ids = ids;
     }
-    this.starts[this.count] = this.length;
+    let at = this.fills[last]!;
+    this.starts[this.count] = (last << chunkBits) | at;
     this.ids[this.count++] = id;
     const from = encoded.data;
-    const to = this.words;
-    let at = this.length;
+    const to = this.chunks[last]!;
     for (let i = 0; i < n; i++) to[at++] = from[i]!;
-    this.length = at;
+    this.fills[last] = at;
+    this.used += n;
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Empties the queue, keeping its capacity. */
-  clear(): void {
-    this.length = 0;
-    this.count = 0;
+  /** The chunk that holds state `f`'s words (from `start(f)`). */
+  words(f: number): Int32Array {
+    return this.chunks[this.starts[f]! >>> chunkBits]!;
   }
 
+  /** Where state `f`'s words start in `words(f)`. */
+  start(f: number): number {
+    return this.starts[f]! & chunkMask;
+  }
+
+  /** Where state `f`'s words end in `words(f)`. */
+  end(f: number): number {
+    const chunk = this.starts[f]! >>> chunkBits;
+    return f + 1 < this.count && this.starts[f + 1]! >>> chunkBits === chunk ? this.start(f + 1) : this.fills[chunk]!;
+  }
+
+  /** Empties the queue; its chunks go back to the pool. */
+  clear(): void {
+    for (const chunk of this.chunks) this.pool.give(chunk);
+    this.chunks = [];
+    this.fills = [];
+    this.count = 0;
+    this.used = 0;
+  }
+
+  /** Bytes the level's states take: their words, starts and ids. */
   get bytes(): number {
-    return this.words.byteLength + this.starts.byteLength + this.ids.byteLength;
+    return this.used * 4 + this.count * 8;
   }
 }
